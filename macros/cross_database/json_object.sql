@@ -1,0 +1,22 @@
+{#- A JSON text object of the given columns, keyed by column name (nulls kept). -#}
+{% macro json_object(columns) -%}
+    {{ return(adapter.dispatch('json_object', 'pcdm')(columns)) }}
+{%- endmacro %}
+
+{% macro default__json_object(columns) -%}
+    cast(json_object(
+        {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
+    ) as varchar)
+{%- endmacro %}
+
+{% macro postgres__json_object(columns) -%}
+    cast(json_build_object(
+        {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
+    ) as text)
+{%- endmacro %}
+
+{% macro spark__json_object(columns) -%}
+    to_json(named_struct(
+        {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
+    ))
+{%- endmacro %}

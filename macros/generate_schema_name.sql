@@ -1,0 +1,4 @@
+{#- Layers are schemas with their own names (staging, pcdm, bi, crm, dq), not <target>_<layer>. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,145 @@
+-- Every staged service event of every domain in one shape, before costing: health contacts and
+-- inpatient episodes, social decisions, social contacts and income support payments, CRM channel contacts.
+-- volume: 1 per contact, payment or interaction; care days for an episode (admission <= d < discharge,
+-- a same-day stay counts 1, an ongoing stay counts up to the extract date); months in force for a
+-- granted decision (0 for denied and terminated decisions). source_cost_eur: the source's own cost.
+with
+
+health_contacts as (
+    select * from {{ ref('stg_health__contacts') }}
+),
+
+health_episodes as (
+    select * from {{ ref('stg_health__episodes') }}
+),
+
+social_decisions as (
+    select * from {{ ref('stg_social__decisions') }}
+),
+
+social_contacts as (
+    select * from {{ ref('stg_social__contacts') }}
+),
+
+income_support as (
+    select * from {{ ref('stg_social__income_support_payments') }}
+),
+
+crm_contacts as (
+    select * from {{ ref('stg_crm__channel_contacts') }}
+),
+
+contact_channels as (
+    select * from {{ ref('contact_type_channels') }}
+),
+
+unioned as (
+    select
+        'health_contact' as source_table,
+        health_contacts.contact_id as source_id,
+        health_contacts.person_id,
+        cast(health_contacts.contact_start as date) as event_date,
+        cast(null as date) as event_end_date,
+        health_contacts.service_key,
+        cast(null as {{ dbt.type_string() }}) as service_task_code,
+        coalesce(contact_channels.channel, 'other') as channel,
+        health_contacts.is_emergency,
+        cast(1 as double) as volume,
+        health_contacts.cost_eur as source_cost_eur
+    from health_contacts
+    left join contact_channels
+        on contact_channels.source_table = 'health_contact'
+        and health_contacts.contact_type_code = contact_channels.contact_type_code
+
+    union all
+
+    select
+        'health_episode' as source_table,
+        episode_id as source_id,
+        person_id,
+        admission_date as event_date,
+        discharge_date as event_end_date,
+        service_key,
+        cast(null as {{ dbt.type_string() }}) as service_task_code,
+        'inpatient' as channel,
+        admission_type = 'emergency' as is_emergency,
+        cast(greatest(
+            {{ days_between('admission_date', 'coalesce(discharge_date, cast(loaded_at as date))') }}, 1
+        ) as double) as volume,
+        cost_eur as source_cost_eur
+    from health_episodes
+
+    union all
+
+    select
+        'social_decision' as source_table,
+        decision_id as source_id,
+        person_id,
+        coalesce(valid_from, decision_date) as event_date,
+        valid_to as event_end_date,
+        service_key,
+        service_task_code,
+        'decision' as channel,
+        false as is_emergency,
+        case
+            when decision_type = 'granted' then round(greatest(
+                {{ days_between('valid_from', 'coalesce(' ~ add_days('valid_to', 1) ~ ', cast(loaded_at as date))') }}, 0
+            ) * 12.0 / 365.25, 2)
+            else 0
+        end as volume,
+        monthly_cost_eur as source_cost_eur
+    from social_decisions
+
+    union all
+
+    select
+        'social_contact' as source_table,
+        social_contacts.contact_id as source_id,
+        social_contacts.person_id,
+        cast(social_contacts.contact_start as date) as event_date,
+        cast(null as date) as event_end_date,
+        social_contacts.service_key,
+        social_contacts.service_task_code,
+        coalesce(contact_channels.channel, 'other') as channel,
+        false as is_emergency,
+        cast(1 as double) as volume,
+        social_contacts.cost_eur as source_cost_eur
+    from social_contacts
+    left join contact_channels
+        on contact_channels.source_table = 'social_contact'
+        and social_contacts.contact_type_code = contact_channels.contact_type_code
+
+    union all
+
+    select
+        'income_support' as source_table,
+        payment_id as source_id,
+        person_id,
+        payment_month as event_date,
+        cast(null as date) as event_end_date,
+        service_key,
+        cast(null as {{ dbt.type_string() }}) as service_task_code,
+        'payment' as channel,
+        false as is_emergency,
+        cast(1 as double) as volume,
+        amount_eur as source_cost_eur
+    from income_support
+
+    union all
+
+    select
+        'crm_channel_contact' as source_table,
+        interaction_id as source_id,
+        person_id,
+        cast(occurred_at as date) as event_date,
+        cast(null as date) as event_end_date,
+        service_key,
+        cast(null as {{ dbt.type_string() }}) as service_task_code,
+        channel,
+        false as is_emergency,
+        cast(1 as double) as volume,
+        cast(null as double) as source_cost_eur
+    from crm_contacts
+)
+
+select * from unioned

@@ -1,0 +1,20 @@
+-- One row per person in the population register, pseudonymous. Non-disclosure persons
+-- (turvakielto) are counted but their municipality is never shown.
+with
+
+persons as (
+    select * from {{ ref('int_persons_in_scope') }}
+)
+
+select
+    {{ pseudonymise('person_id') }} as person_key,
+    reference_date,
+    cast(extract(year from birth_date) as integer) as birth_year,
+    cast(age as integer) as age,
+    {{ age_group('age') }} as age_group,
+    case sex_code when '1' then 'male' when '2' then 'female' end as sex,
+    case when non_disclosure then 'undisclosed' else municipality_code end as municipality_code,
+    language_code,
+    is_in_scope,
+    death_date
+from persons

@@ -1,0 +1,54 @@
+-- Every delivered outpatient contact, typed and normalised, with the reason it cannot be staged (if any).
+with
+
+source as (
+    select * from {{ source('health', 'health_contact') }}
+),
+
+renamed as (
+    select
+        -- ids
+        trim(cast(contact_id as {{ dbt.type_string() }})) as contact_id,
+        {{ normalise_person_id('person_id') }} as recorded_person_id,
+        trim(cast(professional_id as {{ dbt.type_string() }})) as professional_id,
+        trim(cast(unit_id as {{ dbt.type_string() }})) as unit_id,
+
+        -- codes
+        upper(trim(cast(service_code as {{ dbt.type_string() }}))) as service_code,
+        upper(trim(cast(contact_type_code as {{ dbt.type_string() }}))) as contact_type_code,
+        upper(trim(cast(professional_group_code as {{ dbt.type_string() }}))) as professional_group_code,
+        coalesce({{ safe_cast('is_emergency', 'boolean') }}, false) as is_emergency,
+
+        -- dates
+        {{ safe_cast('contact_start', 'timestamp') }} as contact_start,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- amounts
+        {{ safe_cast('cost_eur', 'double') }} as cost_eur,
+
+        -- audit
+        trim(cast(contact_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ raw_row_audit_columns('health', 'health_contact') }}
+    from source
+),
+
+resolved as (
+    {{ resolve_person_id('renamed') }}
+),
+
+checked as (
+    select
+        resolved.*,
+        services.service_key,
+        {{ first_failing_check([
+            ["contact_id is null or contact_start is null or loaded_at is null or cost_eur < 0", "invalid_value"],
+            ["person_check"],
+            ["services.service_key is null", "unknown_service_code"],
+            ["contact_start > loaded_at", "future_date"],
+        ]) }} as row_check
+    from resolved
+    left join {{ ref('service_code_map') }} as services
+        on services.source_table = 'health_contact' and resolved.service_code = services.source_code
+)
+
+{{ deduplicate_deliveries('checked', ['contact_id']) }}

@@ -1,0 +1,49 @@
+-- Every delivered diagnosis, typed and normalised, with the reason it cannot be staged (if any).
+with
+
+source as (
+    select * from {{ source('health', 'health_diagnosis') }}
+),
+
+renamed as (
+    select
+        -- ids
+        trim(cast(diagnosis_id as {{ dbt.type_string() }})) as diagnosis_id,
+        lower(trim(cast(record_type as {{ dbt.type_string() }}))) as record_type,
+        trim(cast(record_id as {{ dbt.type_string() }})) as record_id,
+
+        -- codes: ICD-10 as delivered (E11.9) and compact (E119) for prefix matching
+        upper(trim(cast(code as {{ dbt.type_string() }}))) as diagnosis_code,
+        replace(upper(trim(cast(code as {{ dbt.type_string() }}))), '.', '') as diagnosis_code_compact,
+        upper(trim(cast(code_system as {{ dbt.type_string() }}))) as code_system,
+        {{ safe_cast('rank', 'integer') }} as diagnosis_rank,
+
+        -- dates
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- audit
+        trim(cast(diagnosis_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ raw_row_audit_columns('health', 'health_diagnosis') }}
+    from source
+),
+
+records as (
+    select 'contact' as record_type, contact_id as record_id from {{ ref('stg_health__contacts') }}
+    union all
+    select 'episode' as record_type, episode_id as record_id from {{ ref('stg_health__episodes') }}
+),
+
+checked as (
+    select
+        renamed.*,
+        {{ first_failing_check([
+            ["renamed.diagnosis_id is null or renamed.diagnosis_code is null or renamed.loaded_at is null", "invalid_value"],
+            ["renamed.record_type not in ('contact', 'episode') or renamed.code_system not in ('ICD-10', 'ICPC-2')", "invalid_value"],
+            ["records.record_id is null", "orphan_record"],
+        ]) }} as row_check
+    from renamed
+    left join records
+        on renamed.record_type = records.record_type and renamed.record_id = records.record_id
+)
+
+{{ deduplicate_deliveries('checked', ['diagnosis_id']) }}

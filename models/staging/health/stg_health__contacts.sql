@@ -1,0 +1,23 @@
+-- One row per usable outpatient contact, its person resolved to the permanent identity code.
+with
+
+contacts as (
+    select * from {{ ref('base_health__contacts') }}
+    where quarantine_reason is null
+)
+
+select
+    contact_id,
+    person_id,
+    recorded_person_id,
+    contact_start,
+    service_code,
+    service_key,
+    contact_type_code,
+    is_emergency,
+    professional_group_code,
+    professional_id,
+    unit_id,
+    cost_eur,
+    loaded_at
+from contacts

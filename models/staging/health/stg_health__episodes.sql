@@ -1,0 +1,22 @@
+-- One row per usable inpatient episode, its person resolved to the permanent identity code.
+with
+
+episodes as (
+    select * from {{ ref('base_health__episodes') }}
+    where quarantine_reason is null
+)
+
+select
+    episode_id,
+    person_id,
+    recorded_person_id,
+    admission_date,
+    discharge_date,
+    specialty_code,
+    service_key,
+    unit_id,
+    admission_type,
+    care_level,
+    cost_eur,
+    loaded_at
+from episodes

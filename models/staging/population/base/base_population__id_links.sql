@@ -1,0 +1,37 @@
+-- Every delivered link of a temporary identifier to a permanent one, with the reason it cannot be staged.
+with
+
+source as (
+    select * from {{ source('population', 'population_id_link') }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ normalise_person_id('temporary_id') }} as temporary_id,
+        {{ normalise_person_id('person_id') }} as person_id,
+
+        -- dates
+        {{ safe_cast('linked_at', 'timestamp') }} as linked_at,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- audit
+        {{ pseudonymise(normalise_person_id('temporary_id')) }} as source_row_key,
+        {{ raw_row_audit_columns('population', 'population_id_link') }}
+    from source
+),
+
+checked as (
+    select
+        renamed.*,
+        {{ first_failing_check([
+            ["loaded_at is null", "invalid_value"],
+            ["not " ~ person_id_is_valid('temporary_id') ~ " or not " ~ person_id_is_temporary('temporary_id'), "invalid_person_id"],
+            ["not " ~ person_id_is_valid('person_id') ~ " or " ~ person_id_is_temporary('person_id'), "invalid_person_id"],
+            ["person_id not in (select registered.person_id from " ~ ref('stg_population__persons') ~ " as registered)", "orphan_person"],
+            ["linked_at > loaded_at", "future_date"],
+        ]) }} as row_check
+    from renamed
+)
+
+{{ deduplicate_deliveries('checked', ['temporary_id']) }}

@@ -1,0 +1,44 @@
+-- Every delivered register row, typed and normalised, with the reason it cannot be staged (if any).
+with
+
+source as (
+    select * from {{ source('population', 'population_person') }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ normalise_person_id('person_id') }} as person_id,
+
+        -- attributes
+        trim(cast(sex_code as {{ dbt.type_string() }})) as sex_code,
+        lpad(trim(cast(municipality_code as {{ dbt.type_string() }})), 3, '0') as municipality_code,
+        lower(trim(cast(language_code as {{ dbt.type_string() }}))) as language_code,
+        coalesce({{ safe_cast('non_disclosure', 'boolean') }}, false) as non_disclosure,
+
+        -- dates
+        {{ safe_cast('birth_date', 'date') }} as birth_date,
+        {{ safe_cast('death_date', 'date') }} as death_date,
+        {{ safe_cast('updated_at', 'timestamp') }} as updated_at,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- audit
+        {{ pseudonymise(normalise_person_id('person_id')) }} as source_row_key,
+        {{ raw_row_audit_columns('population', 'population_person') }}
+    from source
+),
+
+checked as (
+    select
+        renamed.*,
+        {{ first_failing_check([
+            ["loaded_at is null", "invalid_value"],
+            ["not " ~ person_id_is_valid('person_id') ~ " or " ~ person_id_is_temporary('person_id'), "invalid_person_id"],
+            ["birth_date is null or sex_code not in ('1', '2')", "invalid_value"],
+            ["birth_date > cast(loaded_at as date) or death_date > cast(loaded_at as date)", "future_date"],
+            ["death_date < birth_date", "end_before_start"],
+        ]) }} as row_check
+    from renamed
+)
+
+{{ deduplicate_deliveries('checked', ['person_id']) }}
