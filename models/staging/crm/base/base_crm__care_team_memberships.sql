@@ -1,0 +1,50 @@
+-- Every delivered care-team membership, typed and normalised, with the reason it cannot be staged (if any).
+-- The grain key includes the identity code, so source_row_key carries it pseudonymised.
+with
+
+source as (
+    select * from {{ source('crm', 'crm_care_team') }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ normalise_person_id('person_id') }} as recorded_person_id,
+        trim(cast(professional_id as {{ dbt.type_string() }})) as professional_id,
+
+        -- codes
+        lower(trim(cast(role as {{ dbt.type_string() }}))) as role,
+
+        -- dates
+        {{ safe_cast('valid_from', 'date') }} as valid_from,
+        {{ safe_cast('valid_to', 'date') }} as valid_to,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- audit: pseudonymised person | professional | role | valid_from (an empty part stays empty)
+        coalesce({{ pseudonymise(normalise_person_id('person_id')) }}, '')
+        || '|' || coalesce(trim(cast(professional_id as {{ dbt.type_string() }})), '')
+        || '|' || coalesce(lower(trim(cast(role as {{ dbt.type_string() }}))), '')
+        || '|' || coalesce(cast({{ safe_cast('valid_from', 'date') }} as {{ dbt.type_string() }}), '') as source_row_key,
+        {{ raw_row_audit_columns('crm', 'crm_care_team') }}
+    from source
+),
+
+resolved as (
+    {{ resolve_person_id('renamed') }}
+),
+
+checked as (
+    select
+        resolved.*,
+        {{ first_failing_check([
+            ["resolved.professional_id is null or resolved.role is null or resolved.valid_from is null"
+                ~ " or resolved.loaded_at is null", "invalid_value"],
+            ["resolved.role not in ('responsible_professional', 'own_doctor', 'own_nurse', 'case_manager',"
+                ~ " 'service_coordinator')", "invalid_value"],
+            ["resolved.person_check"],
+            ["resolved.valid_to < resolved.valid_from", "end_before_start"],
+        ]) }} as row_check
+    from resolved
+)
+
+{{ deduplicate_deliveries('checked', ['recorded_person_id', 'professional_id', 'role', 'valid_from']) }}

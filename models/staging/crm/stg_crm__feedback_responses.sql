@@ -1,0 +1,19 @@
+-- One row per usable customer feedback answer; person_id is null for an anonymous answer.
+with
+
+feedback_responses as (
+    select * from {{ ref('base_crm__feedback_responses') }}
+    where quarantine_reason is null
+)
+
+select
+    response_id,
+    person_id,
+    recorded_person_id,
+    service_code,
+    responded_at,
+    cast(nps_score as integer) as nps_score,
+    prom_instrument,
+    prom_score,
+    loaded_at
+from feedback_responses

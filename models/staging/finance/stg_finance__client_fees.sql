@@ -1,0 +1,18 @@
+-- One row per usable client fee invoice, its person resolved to the permanent identity code.
+with
+
+client_fees as (
+    select * from {{ ref('base_finance__client_fees') }}
+    where quarantine_reason is null
+)
+
+select
+    invoice_id,
+    person_id,
+    recorded_person_id,
+    service_code,
+    invoice_date,
+    amount_eur,
+    paid_date,
+    loaded_at
+from client_fees

@@ -1,0 +1,56 @@
+-- Every delivered social care client work contact, typed and normalised, with the reason it cannot be staged (if any).
+with
+
+source as (
+    select * from {{ source('social', 'social_contact') }}
+),
+
+renamed as (
+    select
+        -- ids
+        trim(cast(contact_id as {{ dbt.type_string() }})) as contact_id,
+        {{ normalise_person_id('person_id') }} as recorded_person_id,
+        trim(cast(professional_id as {{ dbt.type_string() }})) as professional_id,
+
+        -- codes
+        upper(trim(cast(service_task_code as {{ dbt.type_string() }}))) as service_task_code,
+        upper(trim(cast(service_code as {{ dbt.type_string() }}))) as service_code,
+        upper(trim(cast(contact_type_code as {{ dbt.type_string() }}))) as contact_type_code,
+
+        -- dates
+        {{ safe_cast('contact_start', 'timestamp') }} as contact_start,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- amounts
+        {{ safe_cast('cost_eur', 'double') }} as cost_eur,
+
+        -- audit
+        trim(cast(contact_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ raw_row_audit_columns('social', 'social_contact') }}
+    from source
+),
+
+resolved as (
+    {{ resolve_person_id('renamed') }}
+),
+
+checked as (
+    select
+        resolved.*,
+        services.service_key,
+        {{ first_failing_check([
+            ["resolved.contact_id is null or resolved.contact_start is null or resolved.loaded_at is null"
+                ~ " or resolved.cost_eur < 0", "invalid_value"],
+            ["resolved.person_check"],
+            ["services.service_key is null", "unknown_service_code"],
+            ["tasks.service_task_code is null", "unknown_service_task_code"],
+            ["resolved.contact_start > resolved.loaded_at", "future_date"],
+        ]) }} as row_check
+    from resolved
+    left join {{ ref('service_code_map') }} as services
+        on services.source_table = 'social_contact' and resolved.service_code = services.source_code
+    left join {{ ref('social_service_tasks') }} as tasks
+        on resolved.service_task_code = tasks.service_task_code
+)
+
+{{ deduplicate_deliveries('checked', ['contact_id']) }}

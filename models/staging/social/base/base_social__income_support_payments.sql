@@ -1,0 +1,51 @@
+-- Every delivered income support payment (toimeentulotuki), typed and normalised, with the reason it cannot be staged (if any).
+with
+
+source as (
+    select * from {{ source('social', 'income_support') }}
+),
+
+renamed as (
+    select
+        -- ids
+        trim(cast(payment_id as {{ dbt.type_string() }})) as payment_id,
+        {{ normalise_person_id('person_id') }} as recorded_person_id,
+
+        -- codes
+        lower(trim(cast(benefit_type as {{ dbt.type_string() }}))) as benefit_type,
+
+        -- dates
+        {{ safe_cast('payment_month', 'date') }} as payment_month,
+        {{ safe_cast('loaded_at', 'timestamp') }} as loaded_at,
+
+        -- amounts
+        {{ safe_cast('amount_eur', 'double') }} as amount_eur,
+
+        -- audit
+        trim(cast(payment_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ raw_row_audit_columns('social', 'income_support') }}
+    from source
+),
+
+resolved as (
+    {{ resolve_person_id('renamed') }}
+),
+
+checked as (
+    select
+        resolved.*,
+        services.service_key,
+        {{ first_failing_check([
+            ["resolved.payment_id is null or resolved.payment_month is null or resolved.benefit_type is null"
+                ~ " or resolved.amount_eur is null or resolved.loaded_at is null or resolved.amount_eur < 0", "invalid_value"],
+            ["resolved.benefit_type not in ('basic', 'supplementary', 'preventive')"
+                ~ " or extract(day from resolved.payment_month) <> 1", "invalid_value"],
+            ["resolved.person_check"],
+            ["services.service_key is null", "unknown_service_code"],
+        ]) }} as row_check
+    from resolved
+    left join {{ ref('service_code_map') }} as services
+        on services.source_table = 'income_support' and resolved.benefit_type = services.source_code
+)
+
+{{ deduplicate_deliveries('checked', ['payment_id']) }}

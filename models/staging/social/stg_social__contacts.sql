@@ -1,0 +1,21 @@
+-- One row per usable social care client work contact, its person resolved to the permanent identity code.
+with
+
+contacts as (
+    select * from {{ ref('base_social__contacts') }}
+    where quarantine_reason is null
+)
+
+select
+    contact_id,
+    person_id,
+    recorded_person_id,
+    contact_start,
+    service_task_code,
+    service_code,
+    service_key,
+    contact_type_code,
+    professional_id,
+    cost_eur,
+    loaded_at
+from contacts

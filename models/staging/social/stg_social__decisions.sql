@@ -1,0 +1,22 @@
+-- One row per usable social welfare service decision, its person resolved to the permanent identity code.
+with
+
+decisions as (
+    select * from {{ ref('base_social__decisions') }}
+    where quarantine_reason is null
+)
+
+select
+    decision_id,
+    person_id,
+    recorded_person_id,
+    service_task_code,
+    service_code,
+    service_key,
+    decision_date,
+    valid_from,
+    valid_to,
+    decision_type,
+    monthly_cost_eur,
+    loaded_at
+from decisions

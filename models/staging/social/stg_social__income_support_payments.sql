@@ -1,0 +1,18 @@
+-- One row per usable income support payment, its person resolved to the permanent identity code.
+with
+
+payments as (
+    select * from {{ ref('base_social__income_support_payments') }}
+    where quarantine_reason is null
+)
+
+select
+    payment_id,
+    person_id,
+    recorded_person_id,
+    payment_month,
+    benefit_type,
+    service_key,
+    amount_eur,
+    loaded_at
+from payments

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates .venv with the pinned toolchain (dbt-core 1.11.x, dbt-duckdb, ...) and installs this project.
+# Usage: scripts/setup.sh [--dev]   (--dev adds pytest, hypothesis, ruff, sqlfluff)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "setup: Python 3.11 or newer is needed (found: $("$python" --version 2>&1))." >&2
+    exit 2
+fi
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}" 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -c 'import dbt.version, pcdm; print("setup: dbt-core", dbt.version.__version__, "and pcdm", pcdm.__version__, "ready in .venv")'

@@ -1,0 +1,132 @@
+"""The main job: synthetic (or delivered) raw data -> `dbt seed` + `dbt build` -> a summary.
+
+dbt runs as a subprocess of the venv's own `dbt`, in the project folder, with the profile in
+`profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Each step is a function tests can call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pcdm.contract import PROJECT_DIR
+
+SALT_VARIABLE = "PCDM_PSEUDONYM_SALT"
+
+
+class PipelineError(RuntimeError):
+    """A step failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DbtTarget:
+    """Where dbt reads raw data from and writes the database to."""
+
+    raw_path: Path
+    database_path: Path
+    raw_format: str = "parquet"
+    extra_vars: tuple[tuple[str, str], ...] = ()
+
+    def vars_json(self) -> str:
+        values = {"raw_path": str(self.raw_path), "raw_format": self.raw_format}
+        values.update(dict(self.extra_vars))
+        return json.dumps(values)
+
+
+def ensure_salt(project_dir: Path = PROJECT_DIR) -> str:
+    """The pseudonym salt: PCDM_PSEUDONYM_SALT, or for the demo a random one kept in .secrets/."""
+    salt = os.environ.get(SALT_VARIABLE, "")
+    if salt:
+        return salt
+    salt_file = project_dir / ".secrets" / "pseudonym_salt"
+    if not salt_file.exists():
+        salt_file.parent.mkdir(mode=0o700, exist_ok=True)
+        salt_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        salt_file.chmod(0o600)
+        print(f"Created a random pseudonym salt in {salt_file} (set {SALT_VARIABLE} in production).")
+    return salt_file.read_text(encoding="utf-8").strip()
+
+
+def detect_raw_format(raw_path: Path) -> str:
+    """'parquet' or 'csv', by the files in the raw folder."""
+    if any(raw_path.glob("*.parquet")):
+        return "parquet"
+    if any(raw_path.glob("*.csv")):
+        return "csv"
+    raise PipelineError(f"No raw tables (*.parquet or *.csv) found in {raw_path}")
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(
+    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command on the target; raise PipelineError naming the command when it fails."""
+    target.database_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        SALT_VARIABLE: ensure_salt(project_dir),
+        "PCDM_DUCKDB_PATH": str(target.database_path),
+        "DBT_PROFILES_DIR": str(project_dir / "profiles"),
+    }
+    command = [dbt_executable(), *args, "--vars", target.vars_json()]
+    result = subprocess.run(
+        command, cwd=project_dir, env=env, text=True, capture_output=quiet, check=False
+    )
+    if result.returncode != 0:
+        detail = ""
+        if quiet:
+            lines = [line for line in result.stdout.splitlines() if "nanobind" not in line]
+            detail = "\n" + "\n".join(lines[-40:])
+        raise PipelineError(f"`dbt {' '.join(args)}` failed (exit {result.returncode}).{detail}")
+    return result
+
+
+def build(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
+    """Load the reference seeds and build and test every model on the target."""
+    run_dbt(["seed", "--full-refresh"], target, project_dir=project_dir, quiet=quiet)
+    run_dbt(["build", "--exclude", "resource_type:seed"], target, project_dir=project_dir, quiet=quiet)
+
+
+def summary(database_path: Path) -> str:
+    """A short text a BI developer or steward can read after a run."""
+    import duckdb
+
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        persons, in_scope = con.sql(
+            "select count(*), count(*) filter (where is_in_scope) from pcdm.dim_person"
+        ).fetchone()
+        by_domain = con.sql(
+            "select domain, count(*), round(sum(cost_eur)) from pcdm.fct_service_event "
+            "group by domain order by domain"
+        ).fetchall()
+        reconciliation = con.sql(
+            "select source_table, raw_rows, staged_rows, quarantined_rows, unaccounted_rows "
+            "from dq.dq_reconciliation order by source_table"
+        ).fetchall()
+        reasons = con.sql(
+            "select reason_code, count(*) from dq.dq_quarantine group by reason_code order by 2 desc"
+        ).fetchall()
+    lines = [
+        f"Database: {database_path}",
+        f"pcdm.dim_person: {persons} persons, {in_scope} in scope",
+        "pcdm.fct_service_event by domain (events, cost EUR):",
+        *[f"  {domain:<7} {events:>12,} {cost:>16,.0f}" for domain, events, cost in by_domain],
+        "dq.dq_reconciliation (raw = staged + quarantined):",
+        *[
+            f"  {table:<20} raw {raw:>10,}  staged {staged:>10,}  quarantined {q:>7,}"
+            + ("" if lost == 0 else f"  UNACCOUNTED {lost}")
+            for table, raw, staged, q, lost in reconciliation
+        ],
+        "dq.dq_quarantine by reason: "
+        + (", ".join(f"{reason} {n}" for reason, n in reasons) or "nothing quarantined"),
+    ]
+    return "\n".join(lines)
