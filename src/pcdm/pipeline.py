@@ -31,6 +31,8 @@ class DbtTarget:
     database_path: Path
     raw_format: str = "parquet"
     extra_vars: tuple[tuple[str, str], ...] = ()
+    # dbt's target/ and logs/ folders; None: the project's own (tests use a temporary folder).
+    work_path: Path | None = None
 
     def vars_json(self) -> str:
         values = {"raw_path": str(self.raw_path), "raw_format": self.raw_format}
@@ -48,7 +50,9 @@ def ensure_salt(project_dir: Path = PROJECT_DIR) -> str:
         salt_file.parent.mkdir(mode=0o700, exist_ok=True)
         salt_file.write_text(secrets.token_hex(32), encoding="utf-8")
         salt_file.chmod(0o600)
-        print(f"Created a random pseudonym salt in {salt_file} (set {SALT_VARIABLE} in production).")
+        print(
+            f"Created a random pseudonym salt in {salt_file} (set {SALT_VARIABLE} in production)."
+        )
     return salt_file.read_text(encoding="utf-8").strip()
 
 
@@ -78,6 +82,13 @@ def run_dbt(
         "DBT_PROFILES_DIR": str(project_dir / "profiles"),
     }
     command = [dbt_executable(), *args, "--vars", target.vars_json()]
+    if target.work_path is not None:
+        command += [
+            "--target-path",
+            str(target.work_path / "target"),
+            "--log-path",
+            str(target.work_path / "logs"),
+        ]
     result = subprocess.run(
         command, cwd=project_dir, env=env, text=True, capture_output=quiet, check=False
     )
@@ -93,7 +104,9 @@ def run_dbt(
 def build(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
     """Load the reference seeds and build and test every model on the target."""
     run_dbt(["seed", "--full-refresh"], target, project_dir=project_dir, quiet=quiet)
-    run_dbt(["build", "--exclude", "resource_type:seed"], target, project_dir=project_dir, quiet=quiet)
+    run_dbt(
+        ["build", "--exclude", "resource_type:seed"], target, project_dir=project_dir, quiet=quiet
+    )
 
 
 def summary(database_path: Path) -> str:

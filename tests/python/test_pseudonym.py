@@ -38,7 +38,9 @@ def test_salt_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("value", [None, ""])
-def test_missing_salt_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+def test_missing_salt_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
     if value is None:
         monkeypatch.delenv("PCDM_PSEUDONYM_SALT", raising=False)
     else:

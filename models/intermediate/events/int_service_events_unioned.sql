@@ -1,8 +1,9 @@
--- Every staged service event of every domain in one shape, before costing: health contacts and
+-- Every staged service event of every domain in one shape, pseudonymous, before costing: health contacts and
 -- inpatient episodes, social decisions, social contacts and income support payments, CRM channel contacts.
 -- volume: 1 per contact, payment or interaction; care days for an episode (admission <= d < discharge,
 -- a same-day stay counts 1, an ongoing stay counts up to the extract date); months in force for a
--- granted decision (0 for denied and terminated decisions). source_cost_eur: the source's own cost.
+-- granted decision (0 for denied and terminated decisions). volume_unit names the unit, which is also
+-- the cost unit of seeds/unit_costs.csv. source_cost_eur: the source's own cost (per month for decisions).
 with
 
 health_contacts as (
@@ -37,7 +38,7 @@ unioned as (
     select
         'health_contact' as source_table,
         health_contacts.contact_id as source_id,
-        health_contacts.person_id,
+        health_contacts.person_key,
         cast(health_contacts.contact_start as date) as event_date,
         cast(null as date) as event_end_date,
         health_contacts.service_key,
@@ -45,6 +46,7 @@ unioned as (
         coalesce(contact_channels.channel, 'other') as channel,
         health_contacts.is_emergency,
         cast(1 as double) as volume,
+        'contact' as volume_unit,
         health_contacts.cost_eur as source_cost_eur
     from health_contacts
     left join contact_channels
@@ -56,7 +58,7 @@ unioned as (
     select
         'health_episode' as source_table,
         episode_id as source_id,
-        person_id,
+        person_key,
         admission_date as event_date,
         discharge_date as event_end_date,
         service_key,
@@ -66,6 +68,7 @@ unioned as (
         cast(greatest(
             {{ days_between('admission_date', 'coalesce(discharge_date, cast(loaded_at as date))') }}, 1
         ) as double) as volume,
+        'care_day' as volume_unit,
         cost_eur as source_cost_eur
     from health_episodes
 
@@ -74,7 +77,7 @@ unioned as (
     select
         'social_decision' as source_table,
         decision_id as source_id,
-        person_id,
+        person_key,
         coalesce(valid_from, decision_date) as event_date,
         valid_to as event_end_date,
         service_key,
@@ -87,6 +90,7 @@ unioned as (
             ) * 12.0 / 365.25, 2)
             else 0
         end as volume,
+        'decision_month' as volume_unit,
         monthly_cost_eur as source_cost_eur
     from social_decisions
 
@@ -95,7 +99,7 @@ unioned as (
     select
         'social_contact' as source_table,
         social_contacts.contact_id as source_id,
-        social_contacts.person_id,
+        social_contacts.person_key,
         cast(social_contacts.contact_start as date) as event_date,
         cast(null as date) as event_end_date,
         social_contacts.service_key,
@@ -103,6 +107,7 @@ unioned as (
         coalesce(contact_channels.channel, 'other') as channel,
         false as is_emergency,
         cast(1 as double) as volume,
+        'contact' as volume_unit,
         social_contacts.cost_eur as source_cost_eur
     from social_contacts
     left join contact_channels
@@ -114,7 +119,7 @@ unioned as (
     select
         'income_support' as source_table,
         payment_id as source_id,
-        person_id,
+        person_key,
         payment_month as event_date,
         cast(null as date) as event_end_date,
         service_key,
@@ -122,6 +127,7 @@ unioned as (
         'payment' as channel,
         false as is_emergency,
         cast(1 as double) as volume,
+        'payment' as volume_unit,
         amount_eur as source_cost_eur
     from income_support
 
@@ -130,7 +136,7 @@ unioned as (
     select
         'crm_channel_contact' as source_table,
         interaction_id as source_id,
-        person_id,
+        person_key,
         cast(occurred_at as date) as event_date,
         cast(null as date) as event_end_date,
         service_key,
@@ -138,6 +144,7 @@ unioned as (
         channel,
         false as is_emergency,
         cast(1 as double) as volume,
+        'interaction' as volume_unit,
         cast(null as double) as source_cost_eur
     from crm_contacts
 )

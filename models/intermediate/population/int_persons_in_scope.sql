@@ -1,4 +1,4 @@
--- Every registered person with their age at R and whether they belong to the population in scope:
+-- Every registered person (pseudonymous: identity codes stay in staging) with their age at R and whether they belong to the population in scope:
 -- home municipality in the chosen wellbeing services county (var county_code), alive at the start
 -- of the 12-month window or died inside it, and born on or before R.
 with
@@ -17,7 +17,13 @@ reference_period as (
 
 aged as (
     select
-        persons.*,
+        persons.person_key,
+        persons.birth_date,
+        persons.sex_code,
+        persons.municipality_code,
+        persons.language_code,
+        persons.non_disclosure,
+        persons.death_date,
         municipalities.county_code,
         reference_period.reference_date,
         reference_period.window_12m_after,

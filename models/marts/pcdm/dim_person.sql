@@ -7,7 +7,7 @@ persons as (
 )
 
 select
-    {{ pseudonymise('person_id') }} as person_key,
+    person_key,
     reference_date,
     cast(extract(year from birth_date) as integer) as birth_year,
     cast(age as integer) as age,

@@ -1,6 +1,8 @@
 -- One row per usable service event of every domain, pseudonymous, with its harmonised service and
--- cost: the source cost when present, else the unit cost of the service times the volume
--- (a decision's monthly cost times its months in force). event_key is stable across runs.
+-- cost: the source cost when present (a decision's monthly cost times its months in force), else the
+-- unit cost of the service in the event's volume unit times the volume. A service is priced in one
+-- unit (seeds/unit_costs.csv), so e.g. a home care decision without a source cost costs 0 and its
+-- visits carry the cost: nothing is counted twice. event_key is stable across runs.
 with
 
 events as (
@@ -17,7 +19,7 @@ unit_costs as (
 
 select
     {{ dbt.hash("events.source_table || ':' || events.source_id") }} as event_key,
-    {{ pseudonymise('events.person_id') }} as person_key,
+    events.person_key,
     events.event_date,
     events.event_end_date,
     services.domain,
@@ -28,15 +30,18 @@ select
     events.channel,
     events.is_emergency,
     events.volume,
+    events.volume_unit,
     cast(round(coalesce(
         case
-            when events.source_table = 'social_decision'
-                then coalesce(events.source_cost_eur, unit_costs.unit_cost_eur) * events.volume
-            else coalesce(events.source_cost_eur, unit_costs.unit_cost_eur * events.volume)
+            when events.volume_unit = 'decision_month' then events.source_cost_eur * events.volume
+            else events.source_cost_eur
         end,
+        unit_costs.unit_cost_eur * events.volume,
         0
     ), 2) as double) as cost_eur,
-    events.source_cost_eur is null as is_cost_imputed
+    events.source_cost_eur is null and unit_costs.unit_cost_eur is not null as is_cost_imputed
 from events
 left join services on events.service_key = services.service_key
-left join unit_costs on events.service_key = unit_costs.service_key
+left join unit_costs
+    on events.service_key = unit_costs.service_key
+    and events.volume_unit = unit_costs.cost_unit

@@ -9,6 +9,7 @@ care_plans as (
 select
     plan_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     plan_type,
     created_date,

@@ -9,6 +9,7 @@ memberships as (
 
 select
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     professional_id,
     role,

@@ -9,6 +9,7 @@ channel_contacts as (
 select
     interaction_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     channel,
     service_key,

@@ -9,6 +9,7 @@ consents as (
 select
     consent_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     consent_type,
     status,

@@ -9,6 +9,7 @@ feedback_responses as (
 select
     response_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     service_code,
     responded_at,

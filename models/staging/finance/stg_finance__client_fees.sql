@@ -9,6 +9,7 @@ client_fees as (
 select
     invoice_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     service_code,
     invoice_date,

@@ -9,6 +9,7 @@ contacts as (
 select
     contact_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     contact_start,
     service_code,

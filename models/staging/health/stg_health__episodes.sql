@@ -9,6 +9,7 @@ episodes as (
 select
     episode_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     admission_date,
     discharge_date,

@@ -8,6 +8,7 @@ persons as (
 
 select
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     birth_date,
     sex_code,
     municipality_code,

@@ -9,6 +9,7 @@ decisions as (
 select
     decision_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     service_task_code,
     service_code,

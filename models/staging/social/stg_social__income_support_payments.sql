@@ -9,6 +9,7 @@ payments as (
 select
     payment_id,
     person_id,
+    {{ pseudonymise('person_id') }} as person_key,
     recorded_person_id,
     payment_month,
     benefit_type,

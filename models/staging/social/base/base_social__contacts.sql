@@ -15,7 +15,7 @@ renamed as (
         -- codes
         upper(trim(cast(service_task_code as {{ dbt.type_string() }}))) as service_task_code,
         upper(trim(cast(service_code as {{ dbt.type_string() }}))) as service_code,
-        upper(trim(cast(contact_type_code as {{ dbt.type_string() }}))) as contact_type_code,
+        lower(trim(cast(contact_type_code as {{ dbt.type_string() }}))) as contact_type_code,
 
         -- dates
         {{ safe_cast('contact_start', 'timestamp') }} as contact_start,

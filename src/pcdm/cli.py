@@ -1,0 +1,144 @@
+"""`pcdm`: the command line of the project.
+
+pcdm generate   write a synthetic county as a raw delivery (raw contract v1)
+pcdm run        the main job: generate (or take a delivered extract) -> dbt seed + build -> summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from pcdm.contract import PROJECT_DIR
+
+COUNTIES = ("kanta-hame", "keski-pohjanmaa")
+
+
+def _add_generator_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--county", choices=COUNTIES, default="kanta-hame", help="the wellbeing services county"
+    )
+    parser.add_argument(
+        "--residents",
+        type=int,
+        default=None,
+        help="residents of the county (default: its real population, about 170 000 in Kanta-Häme)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=20261101, help="random seed (same seed, same data)"
+    )
+    parser.add_argument(
+        "--extract-at",
+        type=datetime.fromisoformat,
+        default=datetime(2026, 11, 1, 2, 0),
+        help="timestamp of the extract, ISO 8601 (default 2026-11-01T02:00)",
+    )
+    parser.add_argument(
+        "--defect-rate",
+        type=float,
+        default=0.002,
+        help="share of extra bad rows injected per table and defect kind (default 0.002)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _config(args: argparse.Namespace):
+    from pcdm.generator import CountyConfig
+
+    return CountyConfig(
+        county=args.county,
+        residents=args.residents,
+        seed=args.seed,
+        extract_at=args.extract_at,
+        defect_rate=args.defect_rate,
+    )
+
+
+def _generate(args: argparse.Namespace, out: Path, fmt: str) -> None:
+    from pcdm.generator import generate
+
+    started = time.perf_counter()
+    result = generate(_config(args), out, fmt=fmt, progress=not args.no_progress)
+    seconds = time.perf_counter() - started
+    rows = sum(result.row_counts.values())
+    print(
+        f"Generated {result.residents:,} residents of {args.county}: {rows:,} raw rows in "
+        f"{len(result.row_counts)} tables ({result.defect_rows:,} injected bad rows) "
+        f"in {seconds:.1f} s -> {out}"
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    _generate(args, args.out, args.format)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pcdm import pipeline
+
+    data_dir = args.data_dir.resolve()
+    if args.raw_path is None:
+        raw_path = data_dir / "raw"
+        _generate(args, raw_path, "parquet")
+    else:
+        raw_path = args.raw_path.resolve()
+        if not raw_path.is_dir():
+            print(f"pcdm run: raw folder {raw_path} does not exist", file=sys.stderr)
+            return 2
+    try:
+        target = pipeline.DbtTarget(
+            raw_path=raw_path,
+            database_path=data_dir / "warehouse.duckdb",
+            raw_format=pipeline.detect_raw_format(raw_path),
+        )
+        started = time.perf_counter()
+        pipeline.build(target)
+    except pipeline.PipelineError as error:
+        print(f"pcdm run: {error}", file=sys.stderr)
+        return 1
+    print(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
+    print(pipeline.summary(target.database_path))
+    print(f"dbt results: {PROJECT_DIR / 'target' / 'run_results.json'}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="pcdm", description=__doc__.split("\n")[0])
+    commands = root.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a synthetic county as a raw delivery")
+    _add_generator_options(generate)
+    generate.add_argument("--out", type=Path, default=Path("data/raw"), help="output folder")
+    generate.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    generate.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser(
+        "run", help="generate a demo county (or take --raw-path) and build it"
+    )
+    _add_generator_options(run)
+    run.add_argument(
+        "--raw-path",
+        type=Path,
+        default=None,
+        help="a delivered raw folder to build instead of generating one",
+    )
+    run.add_argument(
+        "--data-dir",
+        type=Path,
+        default=PROJECT_DIR / "data",
+        help="where the raw delivery and the DuckDB database go (default data/)",
+    )
+    run.set_defaults(handler=cmd_run)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
