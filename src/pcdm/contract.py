@@ -1,7 +1,8 @@
 """The raw input contract, read from the dbt sources YAML (the one place it is written down).
 
-Each raw table of `spec/raw-contract.md` is a source table in `models/staging/<system>/_<system>__sources.yml`
-with its columns, their `data_type`, and `meta.identity: true` on identity-code columns.
+Each raw table of `spec/raw-contract.md` is a source table in
+`models/staging/<system>/_<system>__sources.yml` with its columns, their `data_type`, and
+`meta.identity: true` on identity-code columns.
 """
 
 from __future__ import annotations

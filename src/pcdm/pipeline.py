@@ -126,7 +126,8 @@ def summary(database_path: Path) -> str:
             "from dq.dq_reconciliation order by source_table"
         ).fetchall()
         reasons = con.sql(
-            "select reason_code, count(*) from dq.dq_quarantine group by reason_code order by 2 desc"
+            "select reason_code, count(*) from dq.dq_quarantine "
+            "group by reason_code order by 2 desc"
         ).fetchall()
     lines = [
         f"Database: {database_path}",

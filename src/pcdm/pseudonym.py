@@ -18,15 +18,16 @@ class MissingSaltError(RuntimeError):
 
 
 def person_key(person_id: str, salt: str) -> str:
-    """Lower-case hex SHA-256 of `salt:person_id` (the identity code as stored after normalising)."""
+    """Lower-case hex SHA-256 of `salt:person_id` (the identity code after normalising)."""
     return hashlib.sha256(f"{salt}:{person_id}".encode()).hexdigest()
 
 
 def salt_from_env() -> str:
-    """The salt from `PCDM_PSEUDONYM_SALT`; MissingSaltError naming the variable if unset or empty."""
+    """The salt from `PCDM_PSEUDONYM_SALT`; MissingSaltError naming the variable if unset."""
     salt = os.environ.get(SALT_VARIABLE, "")
     if not salt:
         raise MissingSaltError(
-            f"{SALT_VARIABLE} is not set: set it to a long random secret kept outside the repository"
+            f"{SALT_VARIABLE} is not set: set it to a long random secret "
+            "kept outside the repository"
         )
     return salt

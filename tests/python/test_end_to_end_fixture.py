@@ -21,7 +21,7 @@ SALT = "fixture-salt-0123456789abcdef"
 
 # The persons of the fixture by letter (normalised identity codes).
 A, B, C, D = "010150-123A", "150385-246Y", "121240-555M", "230688-444P"
-E, F, G, H, I = "010170-777K", "280220A123T", "050575-321Y", "050575Y321Y", "070747-4560"
+E, F, G, H, I_ = "010170-777K", "280220A123T", "050575-321Y", "050575Y321Y", "070747-4560"
 
 
 def key(person_id: str) -> str:
@@ -146,7 +146,7 @@ def test_dim_person(database):
         key(F): (2020, 6, "0-17", "male", "109", "fi", True),
         key(G): (1975, 51, "18-64", "male", "109", "fi", True),
         key(H): (1975, 51, "18-64", "male", "694", "fi", True),
-        key(I): (1947, 78, "65-79", "female", "109", "ru", True),
+        key(I_): (1947, 78, "65-79", "female", "109", "ru", True),
     }
 
 
@@ -268,7 +268,7 @@ def test_identity_codes_do_not_leave_staging(database):
     )
     for schema, table, column in tables:
         values = {r[0] for r in rows(database, f'select distinct "{column}" from {schema}.{table}')}
-        assert not values & {A, B, C, D, E, F, G, H, I}, f"{schema}.{table}.{column}"
+        assert not values & {A, B, C, D, E, F, G, H, I_}, f"{schema}.{table}.{column}"
 
 
 @pytest.fixture
