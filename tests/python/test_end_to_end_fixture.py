@@ -68,7 +68,7 @@ def test_every_bad_row_is_quarantined_with_its_reason_and_nothing_else(database)
             ("health_contact", "C09", "future_date"),
             ("health_contact", "C10", "conflicting_duplicate"),  # both copies: cost 50 vs 55
             ("health_contact", "C10", "conflicting_duplicate"),
-            ("health_contact", "C12", "invalid_person_id"),  # sign X with the check char of -
+            ("health_contact", "C12", "invalid_person_id"),  # wrong check character (Y is right)
             ("health_contact", "C13", "unlinked_temporary_id"),  # its link is itself an orphan
             ("health_episode", "E04", "end_before_start"),
             ("health_diagnosis", "D02", "orphan_record"),  # contact C99 does not exist

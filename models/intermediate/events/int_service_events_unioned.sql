@@ -50,8 +50,9 @@ unioned as (
         health_contacts.cost_eur as source_cost_eur
     from health_contacts
     left join contact_channels
-        on contact_channels.source_table = 'health_contact'
-        and health_contacts.contact_type_code = contact_channels.contact_type_code
+        on
+            contact_channels.source_table = 'health_contact'
+            and health_contacts.contact_type_code = contact_channels.contact_type_code
 
     union all
 
@@ -85,9 +86,10 @@ unioned as (
         'decision' as channel,
         false as is_emergency,
         case
-            when decision_type = 'granted' then round(greatest(
-                {{ days_between('valid_from', 'coalesce(' ~ add_days('valid_to', 1) ~ ', cast(loaded_at as date))') }}, 0
-            ) * 12.0 / 365.25, 2)
+            when decision_type = 'granted'
+                then round(greatest(
+                    {{ days_between('valid_from', 'coalesce(' ~ add_days('valid_to', 1) ~ ', cast(loaded_at as date))') }}, 0
+                ) * 12.0 / 365.25, 2)
             else 0
         end as volume,
         'decision_month' as volume_unit,
@@ -111,8 +113,9 @@ unioned as (
         social_contacts.cost_eur as source_cost_eur
     from social_contacts
     left join contact_channels
-        on contact_channels.source_table = 'social_contact'
-        and social_contacts.contact_type_code = contact_channels.contact_type_code
+        on
+            contact_channels.source_table = 'social_contact'
+            and social_contacts.contact_type_code = contact_channels.contact_type_code
 
     union all
 

@@ -13,7 +13,7 @@ reference as (
         {%- if var('reference_date', none) %}
         cast('{{ var("reference_date") }}' as date) as reference_date
         {%- else %}
-        {{ add_days('extract_date', -1) }} as reference_date
+            {{ add_days('extract_date', -1) }} as reference_date
         {%- endif %}
     from latest_extract
 )

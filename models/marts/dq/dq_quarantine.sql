@@ -22,15 +22,15 @@ with
 
 quarantined as (
     {%- for raw_table, base_model in base_models %}
-    select
-        '{{ raw_table }}' as source_table,
-        source_row_key,
-        quarantine_reason as reason_code,
-        loaded_at,
-        raw_record
-    from {{ base_model }}
-    where quarantine_reason is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ raw_table }}' as source_table,
+            source_row_key,
+            quarantine_reason as reason_code,
+            loaded_at,
+            raw_record
+        from {{ base_model }}
+        where quarantine_reason is not null
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -22,11 +22,11 @@ with
 
 counts as (
     {%- for raw_table, raw_relation, staged_relation in tables %}
-    select
-        '{{ raw_table }}' as source_table,
-        (select count(*) from {{ raw_relation }}) as raw_rows,
-        (select count(*) from {{ staged_relation }}) as staged_rows
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ raw_table }}' as source_table,
+            (select count(*) from {{ raw_relation }}) as raw_rows,
+            (select count(*) from {{ staged_relation }}) as staged_rows
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -43,5 +43,6 @@ select
 from events
 left join services on events.service_key = services.service_key
 left join unit_costs
-    on events.service_key = unit_costs.service_key
-    and events.volume_unit = unit_costs.cost_unit
+    on
+        events.service_key = unit_costs.service_key
+        and events.volume_unit = unit_costs.cost_unit

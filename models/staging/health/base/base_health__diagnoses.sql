@@ -28,9 +28,15 @@ renamed as (
 ),
 
 records as (
-    select 'contact' as record_type, contact_id as record_id from {{ ref('stg_health__contacts') }}
+    select
+        'contact' as record_type,
+        contact_id as record_id
+    from {{ ref('stg_health__contacts') }}
     union all
-    select 'episode' as record_type, episode_id as record_id from {{ ref('stg_health__episodes') }}
+    select
+        'episode' as record_type,
+        episode_id as record_id
+    from {{ ref('stg_health__episodes') }}
 ),
 
 checked as (

@@ -43,14 +43,14 @@ checked as (
                 ~ " or resolved.cost_eur < 0", "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
-            ["tasks.service_task_code is null", "unknown_service_task_code"],
+            ["service_tasks.service_task_code is null", "unknown_service_task_code"],
             ["resolved.contact_start > resolved.loaded_at", "future_date"],
         ]) }} as row_check
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'social_contact' and resolved.service_code = services.source_code
-    left join {{ ref('social_service_tasks') }} as tasks
-        on resolved.service_task_code = tasks.service_task_code
+    left join {{ ref('social_service_tasks') }} as service_tasks
+        on resolved.service_task_code = service_tasks.service_task_code
 )
 
 {{ deduplicate_deliveries('checked', ['contact_id']) }}

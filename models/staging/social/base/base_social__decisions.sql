@@ -46,15 +46,15 @@ checked as (
                 ~ " or (resolved.decision_type = 'granted' and resolved.valid_from is null)", "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
-            ["tasks.service_task_code is null", "unknown_service_task_code"],
+            ["service_tasks.service_task_code is null", "unknown_service_task_code"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
             ["resolved.decision_date > cast(resolved.loaded_at as date)", "future_date"],
         ]) }} as row_check
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'social_decision' and resolved.service_code = services.source_code
-    left join {{ ref('social_service_tasks') }} as tasks
-        on resolved.service_task_code = tasks.service_task_code
+    left join {{ ref('social_service_tasks') }} as service_tasks
+        on resolved.service_task_code = service_tasks.service_task_code
 )
 
 {{ deduplicate_deliveries('checked', ['decision_id']) }}
