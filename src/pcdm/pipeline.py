@@ -70,10 +70,10 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(
-    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on the target; raise PipelineError naming the command when it fails."""
+def dbt_command(
+    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of one dbt command on the target."""
     target.database_path.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -89,6 +89,14 @@ def run_dbt(
             "--log-path",
             str(target.work_path / "logs"),
         ]
+    return command, env
+
+
+def run_dbt(
+    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command on the target; raise PipelineError naming the command when it fails."""
+    command, env = dbt_command(args, target, project_dir=project_dir)
     result = subprocess.run(
         command, cwd=project_dir, env=env, text=True, capture_output=quiet, check=False
     )

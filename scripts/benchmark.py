@@ -1,0 +1,134 @@
+"""Benchmark: generate counties of increasing size and build them with dbt on DuckDB.
+
+    .venv/bin/python scripts/benchmark.py           # 10 000, 100 000 and 1 000 000 residents
+    .venv/bin/python scripts/benchmark.py --residents 10000 50000 --keep /tmp/bench
+
+For each size it times `pcdm generate` (Parquet) and `dbt seed` + `dbt build` (all models and
+tests), records the peak resident memory of each step (its own process tree), and prints a table
+with raw rows, service events and events built per second. Each step runs as a child process so its
+memory is its own. The figures are for comparing runs on one machine, not pass/fail thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR / "src"))
+
+from pcdm import pipeline  # noqa: E402
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_mib: float
+
+
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Step:
+    """Run a command; its wall time and peak RSS (largest process of its tree), or exit on error."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    output = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"benchmark: `{' '.join(command[:3])} ...` failed:\n{output[-3000:]}")
+    return Step(seconds, usage.ru_maxrss / 1024)
+
+
+def bench(residents: int, work: Path) -> dict[str, float]:
+    raw = work / f"raw_{residents}"
+    generate = run_measured(
+        [sys.executable, "-m", "pcdm.cli", "generate", "--residents", str(residents),
+         "--out", str(raw), "--no-progress"]
+    )  # fmt: skip
+    meta = json.loads((raw / "_generator.json").read_text(encoding="utf-8"))
+    raw_rows = sum(meta["row_counts"].values())
+    target = pipeline.DbtTarget(
+        raw_path=raw, database_path=work / f"bench_{residents}.duckdb", work_path=work / "dbt"
+    )
+    seed = run_measured(*pipeline.dbt_command(pipeline.SEED, target))
+    build = run_measured(*pipeline.dbt_command(pipeline.BUILD, target))
+    import duckdb
+
+    with duckdb.connect(str(target.database_path), read_only=True) as con:
+        events = con.sql("select count(*) from pcdm.fct_service_event").fetchone()[0]
+        quarantined = con.sql("select count(*) from dq.dq_quarantine").fetchone()[0]
+    size_mib = target.database_path.stat().st_size / 2**20
+    shutil.rmtree(raw)
+    target.database_path.unlink()
+    return {
+        "residents": residents,
+        "raw_rows": raw_rows,
+        "generate_s": generate.seconds,
+        "generate_peak_mib": generate.peak_mib,
+        "raw_rows_per_s": raw_rows / generate.seconds,
+        "dbt_seconds": seed.seconds + build.seconds,
+        "dbt_peak_mib": max(seed.peak_mib, build.peak_mib),
+        "events": events,
+        "events_per_s": events / (seed.seconds + build.seconds),
+        "quarantined": quarantined,
+        "database_mib": size_mib,
+    }
+
+
+def print_table(results: list[dict[str, float]]) -> None:
+    columns = [
+        ("residents", "residents", "{:,.0f}"),
+        ("raw_rows", "raw rows", "{:,.0f}"),
+        ("generate_s", "generate s", "{:.1f}"),
+        ("generate_peak_mib", "gen MiB", "{:,.0f}"),
+        ("dbt_seconds", "dbt seed+build s", "{:.1f}"),
+        ("dbt_peak_mib", "dbt MiB", "{:,.0f}"),
+        ("events", "service events", "{:,.0f}"),
+        ("events_per_s", "events/s", "{:,.0f}"),
+        ("quarantined", "quarantined", "{:,.0f}"),
+        ("database_mib", "db MiB", "{:,.0f}"),
+    ]
+    cells = [[fmt.format(r[key]) for key, _, fmt in columns] for r in results]
+    titles = [title for _, title, _ in columns]
+    widths = [max(len(title), *(len(row[i]) for row in cells)) for i, title in enumerate(titles)]
+    print("| " + " | ".join(t.rjust(w) for t, w in zip(titles, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|")
+    for row in cells:
+        print("| " + " | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--keep", type=Path, default=None, help="work folder (default: a temp one)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="pcdm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault(pipeline.SALT_VARIABLE, "benchmark-salt-not-secret-0123456789")
+    print(
+        f"pcdm benchmark on {platform.node()}: {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
+    results = []
+    for residents in args.residents:
+        results.append(bench(residents, work))
+        print(f"  {residents:,} residents done", flush=True)
+    print_table(results)
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
