@@ -61,6 +61,7 @@ def test_every_bad_row_is_quarantined_with_its_reason_and_nothing_else(database)
             ("population_person", key("310299-1234"), "invalid_person_id"),  # 31 Feb, bad check
             ("population_person", key(C), "duplicate_row"),  # same row twice in one extract
             ("population_person", key(B), "superseded_delivery"),  # older extract of B
+            ("population_person", key("150660-246X"), "invalid_value"),  # sex code missing
             ("population_id_link", key("010101-901S"), "orphan_person"),  # target not in register
             ("health_contact", "C04", "unlinked_temporary_id"),
             ("health_contact", "C05", "orphan_person"),
@@ -71,8 +72,10 @@ def test_every_bad_row_is_quarantined_with_its_reason_and_nothing_else(database)
             ("health_contact", "C12", "invalid_person_id"),  # wrong check character (Y is right)
             ("health_contact", "C13", "unlinked_temporary_id"),  # its link is itself an orphan
             ("health_episode", "E04", "end_before_start"),
+            ("health_episode", "E05", "invalid_value"),  # admission type missing
             ("health_diagnosis", "D02", "orphan_record"),  # contact C99 does not exist
             ("health_diagnosis", "D03", "orphan_record"),  # contact C08 is quarantined
+            ("health_diagnosis", "D05", "invalid_value"),  # code system missing
             ("health_procedure", "P02", "orphan_record"),  # contact C04 is quarantined
             ("social_decision", "S04", "end_before_start"),
             ("social_contact", "SC02", "unknown_service_task_code"),

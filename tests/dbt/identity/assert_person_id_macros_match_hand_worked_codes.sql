@@ -4,11 +4,11 @@ with
 
 cases as (
     select
-        raw_code,
-        expected_code,
-        expected_valid,
-        expected_temporary,
-        cast(expected_birth_date as date) as expected_birth_date
+        hand_worked.raw_code,
+        hand_worked.expected_code,
+        hand_worked.expected_valid,
+        hand_worked.expected_temporary,
+        cast(hand_worked.expected_birth_date as date) as expected_birth_date
     from (
         values
         ('131052-308T', '131052-308T', true, false, '1952-10-13'),  -- DVV's example

@@ -39,8 +39,8 @@ checked as (
         {{ first_failing_check([
             ["resolved.professional_id is null or resolved.role is null or resolved.valid_from is null"
                 ~ " or resolved.loaded_at is null", "invalid_value"],
-            ["resolved.role not in ('responsible_professional', 'own_doctor', 'own_nurse', 'case_manager',"
-                ~ " 'service_coordinator')", "invalid_value"],
+            [not_one_of('resolved.role', ['responsible_professional', 'own_doctor', 'own_nurse', 'case_manager',
+                'service_coordinator']), "invalid_value"],
             ["resolved.person_check"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
         ]) }} as row_check

@@ -36,7 +36,7 @@ checked as (
         {{ first_failing_check([
             ["resolved.interaction_id is null or resolved.channel is null or resolved.occurred_at is null"
                 ~ " or resolved.loaded_at is null", "invalid_value"],
-            ["resolved.channel not in ('phone', 'chat', 'e_service', 'letter', 'walk_in')", "invalid_value"],
+            [not_one_of('resolved.channel', ['phone', 'chat', 'e_service', 'letter', 'walk_in']), "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["resolved.occurred_at > resolved.loaded_at", "future_date"],

@@ -36,7 +36,7 @@ checked as (
         {{ first_failing_check([
             ["resolved.consent_id is null or resolved.consent_type is null or resolved.status is null"
                 ~ " or resolved.valid_from is null or resolved.loaded_at is null", "invalid_value"],
-            ["resolved.status not in ('given', 'denied', 'withdrawn')", "invalid_value"],
+            [not_one_of('resolved.status', ['given', 'denied', 'withdrawn']), "invalid_value"],
             ["resolved.person_check"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
         ]) }} as row_check

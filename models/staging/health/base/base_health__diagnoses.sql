@@ -44,7 +44,8 @@ checked as (
         renamed.*,
         {{ first_failing_check([
             ["renamed.diagnosis_id is null or renamed.diagnosis_code is null or renamed.loaded_at is null", "invalid_value"],
-            ["renamed.record_type not in ('contact', 'episode') or renamed.code_system not in ('ICD-10', 'ICPC-2')", "invalid_value"],
+            [not_one_of('renamed.record_type', ['contact', 'episode']) ~ " or "
+                ~ not_one_of('renamed.code_system', ['ICD-10', 'ICPC-2']), "invalid_value"],
             ["records.record_id is null", "orphan_record"],
         ]) }} as row_check
     from renamed

@@ -41,7 +41,8 @@ checked as (
         services.service_key,
         {{ first_failing_check([
             ["episode_id is null or admission_date is null or loaded_at is null or cost_eur < 0", "invalid_value"],
-            ["admission_type not in ('emergency', 'elective') or care_level not in ('primary', 'specialised')", "invalid_value"],
+            [not_one_of('admission_type', ['emergency', 'elective']) ~ " or "
+                ~ not_one_of('care_level', ['primary', 'specialised']), "invalid_value"],
             ["person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["discharge_date < admission_date", "end_before_start"],

@@ -34,7 +34,7 @@ checked as (
         {{ first_failing_check([
             ["loaded_at is null", "invalid_value"],
             ["not " ~ person_id_is_valid('person_id') ~ " or " ~ person_id_is_temporary('person_id'), "invalid_person_id"],
-            ["birth_date is null or sex_code not in ('1', '2')", "invalid_value"],
+            ["birth_date is null or " ~ not_one_of('sex_code', ['1', '2']), "invalid_value"],
             ["birth_date > cast(loaded_at as date) or death_date > cast(loaded_at as date)", "future_date"],
             ["death_date < birth_date", "end_before_start"],
         ]) }} as row_check

@@ -42,7 +42,7 @@ checked as (
         {{ first_failing_check([
             ["resolved.decision_id is null or resolved.decision_date is null or resolved.decision_type is null"
                 ~ " or resolved.loaded_at is null or resolved.monthly_cost_eur < 0", "invalid_value"],
-            ["resolved.decision_type not in ('granted', 'denied', 'terminated')"
+            [not_one_of('resolved.decision_type', ['granted', 'denied', 'terminated'])
                 ~ " or (resolved.decision_type = 'granted' and resolved.valid_from is null)", "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],

@@ -38,7 +38,7 @@ checked as (
         {{ first_failing_check([
             ["resolved.payment_id is null or resolved.payment_month is null or resolved.benefit_type is null"
                 ~ " or resolved.amount_eur is null or resolved.loaded_at is null or resolved.amount_eur < 0", "invalid_value"],
-            ["resolved.benefit_type not in ('basic', 'supplementary', 'preventive')"
+            [not_one_of('resolved.benefit_type', ['basic', 'supplementary', 'preventive'])
                 ~ " or extract(day from resolved.payment_month) <> 1", "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
