@@ -66,8 +66,8 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     import duckdb
 
     with duckdb.connect(str(target.database_path), read_only=True) as con:
-        events = con.sql("select count(*) from pcdm.fct_service_event").fetchone()[0]
-        quarantined = con.sql("select count(*) from dq.dq_quarantine").fetchone()[0]
+        events = con.sql("select count(*) from pcdm.fct_service_event").fetchall()[0][0]
+        quarantined = con.sql("select count(*) from dq.dq_quarantine").fetchall()[0][0]
     size_mib = target.database_path.stat().st_size / 2**20
     shutil.rmtree(raw)
     target.database_path.unlink()

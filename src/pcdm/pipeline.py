@@ -124,7 +124,7 @@ def summary(database_path: Path) -> str:
     with duckdb.connect(str(database_path), read_only=True) as con:
         persons, in_scope = con.sql(
             "select count(*), count(*) filter (where is_in_scope) from pcdm.dim_person"
-        ).fetchone()
+        ).fetchall()[0]
         by_domain = con.sql(
             "select domain, count(*), round(sum(cost_eur)) from pcdm.fct_service_event "
             "group by domain order by domain"

@@ -97,7 +97,7 @@ def test_odd_but_usable_rows_are_staged(run):
     orphans = con.sql(
         "select count(*) from pcdm.fct_service_event as events "
         "left join pcdm.dim_person as persons using (person_key) where persons.person_key is null"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert orphans == 0
 
 
@@ -114,7 +114,7 @@ def test_the_core_holds_the_whole_county_across_domains(run):
     _, con = run
     persons, in_scope = con.sql(
         "select count(*), count(*) filter (where is_in_scope) from pcdm.dim_person"
-    ).fetchone()
+    ).fetchall()[0]
     assert persons >= RESIDENTS
     assert 0.9 * RESIDENTS <= in_scope <= RESIDENTS
     by_source = dict(
@@ -133,5 +133,5 @@ def test_the_core_holds_the_whole_county_across_domains(run):
     assert by_source["health_contact"] > RESIDENTS / 2
     unmapped = con.sql(
         "select count(*) from pcdm.fct_service_event where domain is null or service_group is null"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert unmapped == 0

@@ -40,13 +40,6 @@ def coded(vocab: list[str] | tuple[str, ...], indices: np.ndarray) -> Coded:
     return Coded(np.asarray(indices, dtype=np.int32), tuple(vocab))
 
 
-def choice_coded(
-    rng: np.random.Generator, vocab: list[str], n: int, p: list[float] | np.ndarray | None = None
-) -> Coded:
-    weights = None if p is None else np.asarray(p, dtype=float) / np.sum(p)
-    return coded(vocab, rng.choice(len(vocab), size=n, p=weights))
-
-
 def digits(values: np.ndarray, width: int) -> np.ndarray:
     """ASCII digit matrix (n, width) of non-negative integers, zero padded."""
     out = np.empty((values.size, width), dtype=np.uint8)
@@ -68,22 +61,28 @@ def make_ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
 
 
 def fixed_strings_to_arrow(values: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-    """A numpy `S` array whose entries all fill the width, as an Arrow string array."""
+    """A numpy `S` array (ASCII, no embedded NUL bytes) as an Arrow string array."""
     values = np.ascontiguousarray(values)
     n, width = values.size, values.dtype.itemsize
     if n == 0:
         return pa.array([], pa.string())
     matrix = values.view(np.uint8).reshape(n, width)
-    if not (matrix[:, -1] != 0).all():  # shorter entries: take the slow, general route
-        return pa.array([v.decode() for v in values], pa.string(), mask=mask)
-    offsets = np.arange(n + 1, dtype=np.int32) * width
-    validity = None
+    filled = matrix != 0  # numpy `S` values are padded with trailing NUL bytes only
+    lengths = filled.sum(axis=1, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = matrix.tobytes() if lengths.min() == width else matrix[filled].tobytes()
+    if offsets[-1] < 2**31:
+        offsets_buffer, array_type = pa.py_buffer(offsets.astype(np.int32)), pa.string()
+    else:
+        offsets_buffer, array_type = pa.py_buffer(offsets), pa.large_string()
+    validity, nulls = None, 0
     if mask is not None and mask.any():
-        validity = pa.array(~mask).buffers()[1]
-    return pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets), pa.py_buffer(matrix.tobytes()), validity, int(mask.sum()) if
-        mask is not None else 0
+        validity, nulls = pa.array(~mask).buffers()[1], int(mask.sum())
+    array = pa.Array.from_buffers(
+        array_type, n, [validity, offsets_buffer, pa.py_buffer(data)], null_count=nulls
     )
+    return array.cast(pa.string()) if array_type != pa.string() else array
 
 
 def to_arrow(values, arrow_type: pa.DataType) -> pa.Array:
@@ -128,9 +127,3 @@ def make_table(table: str, columns: dict) -> pa.Table:
         raise KeyError(f"{table}: missing columns {missing}, unexpected columns {extra}")
     arrays = [to_arrow(columns[f.name], f.type) for f in target]
     return pa.Table.from_arrays(arrays, schema=target)
-
-
-def uniform_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """A uniformly drawn integer day in [lo, hi] (inclusive; int64 day numbers)."""
-    span = np.maximum(hi - lo + 1, 1)
-    return lo + np.floor(rng.random(lo.size) * span).astype(np.int64)
