@@ -7,7 +7,6 @@ the generator wrote as clean may be.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -90,7 +89,9 @@ def test_odd_but_usable_rows_are_staged(run):
     manifest = pd.read_parquet(data_dir / "raw" / "_defects.parquet")
     usable = manifest[manifest["expected_reason"].fillna("") == ""]
     assert len(usable) > 0
-    quarantined = set(con.sql("select source_table, source_row_key from dq.dq_quarantine").fetchall())
+    quarantined = set(
+        con.sql("select source_table, source_row_key from dq.dq_quarantine").fetchall()
+    )
     for row in usable.itertuples():
         assert (row.table_name, quarantine_key(row.table_name, row.row_key)) not in quarantined
     # linked temporary ids: their events belong to a registered person
