@@ -109,12 +109,14 @@ def run_dbt(
     return result
 
 
+SEED = ["seed", "--full-refresh"]
+BUILD = ["build", "--exclude", "resource_type:seed"]
+
+
 def build(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
-    """Load the reference seeds and build and test every model on the target."""
-    run_dbt(["seed", "--full-refresh"], target, project_dir=project_dir, quiet=quiet)
-    run_dbt(
-        ["build", "--exclude", "resource_type:seed"], target, project_dir=project_dir, quiet=quiet
-    )
+    """Load the reference seeds, then build and test every model on the target."""
+    run_dbt(SEED, target, project_dir=project_dir, quiet=quiet)
+    run_dbt(BUILD, target, project_dir=project_dir, quiet=quiet)
 
 
 def summary(database_path: Path) -> str:
