@@ -13,13 +13,15 @@ from datetime import datetime
 from pathlib import Path
 
 from pcdm.contract import PROJECT_DIR
-
-COUNTIES = ("kanta-hame", "keski-pohjanmaa")
+from pcdm.generator.config import COUNTY_CODES
 
 
 def _add_generator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--county", choices=COUNTIES, default="kanta-hame", help="the wellbeing services county"
+        "--county",
+        choices=sorted(COUNTY_CODES),
+        default="kanta-hame",
+        help="the wellbeing services county (its residents are the population in scope)",
     )
     parser.add_argument(
         "--residents",
@@ -93,6 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             raw_path=raw_path,
             database_path=data_dir / "warehouse.duckdb",
             raw_format=pipeline.detect_raw_format(raw_path),
+            extra_vars=(("county_code", COUNTY_CODES[args.county]),),
         )
         started = time.perf_counter()
         pipeline.build(target)
