@@ -1,8 +1,8 @@
--- One row per usable service event of every domain, pseudonymous, with its harmonised service and
--- cost: the source cost when present (a decision's monthly cost times its months in force), else the
--- unit cost of the service in the event's volume unit times the volume. A service is priced in one
--- unit (seeds/unit_costs.csv), so e.g. a home care decision without a source cost costs 0 and its
--- visits carry the cost: nothing is counted twice. event_key is stable across runs.
+-- Every staged service event with its harmonised service and cost: the source cost when present
+-- (a decision's monthly cost times its months in force), else the unit cost of the service in the
+-- event's volume unit times the volume. A service is priced in one unit (seeds/unit_costs.csv), so
+-- e.g. a home care decision without a source cost costs 0 and its visits carry the cost: nothing is
+-- counted twice. event_key is stable across runs.
 with
 
 events as (
@@ -19,6 +19,7 @@ unit_costs as (
 
 select
     {{ dbt.hash("events.source_table || ':' || events.source_id") }} as event_key,
+    events.source_id,
     events.person_key,
     events.event_date,
     events.event_end_date,
@@ -31,6 +32,7 @@ select
     events.is_emergency,
     events.volume,
     events.volume_unit,
+    events.decision_type,
     cast(round(coalesce(
         case
             when events.volume_unit = 'decision_month' then events.source_cost_eur * events.volume

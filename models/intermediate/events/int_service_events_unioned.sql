@@ -3,7 +3,8 @@
 -- volume: 1 per contact, payment or interaction; care days for an episode (admission <= d < discharge,
 -- a same-day stay counts 1, an ongoing stay counts up to the extract date); months in force for a
 -- granted decision (0 for denied and terminated decisions). volume_unit names the unit, which is also
--- the cost unit of seeds/unit_costs.csv. source_cost_eur: the source's own cost (per month for decisions).
+-- the cost unit of seeds/unit_costs.csv. decision_type: granted, denied or terminated (decisions only).
+-- source_cost_eur: the source's own cost (per month for decisions).
 with
 
 health_contacts as (
@@ -47,6 +48,7 @@ unioned as (
         health_contacts.is_emergency,
         cast(1 as double) as volume,
         'contact' as volume_unit,
+        cast(null as {{ dbt.type_string() }}) as decision_type,
         health_contacts.cost_eur as source_cost_eur
     from health_contacts
     left join contact_channels
@@ -70,6 +72,7 @@ unioned as (
             {{ days_between('admission_date', 'coalesce(discharge_date, cast(loaded_at as date))') }}, 1
         ) as double) as volume,
         'care_day' as volume_unit,
+        cast(null as {{ dbt.type_string() }}) as decision_type,
         cost_eur as source_cost_eur
     from health_episodes
 
@@ -93,6 +96,7 @@ unioned as (
             else 0
         end as volume,
         'decision_month' as volume_unit,
+        decision_type,
         monthly_cost_eur as source_cost_eur
     from social_decisions
 
@@ -110,6 +114,7 @@ unioned as (
         false as is_emergency,
         cast(1 as double) as volume,
         'contact' as volume_unit,
+        cast(null as {{ dbt.type_string() }}) as decision_type,
         social_contacts.cost_eur as source_cost_eur
     from social_contacts
     left join contact_channels
@@ -131,6 +136,7 @@ unioned as (
         false as is_emergency,
         cast(1 as double) as volume,
         'payment' as volume_unit,
+        cast(null as {{ dbt.type_string() }}) as decision_type,
         amount_eur as source_cost_eur
     from income_support
 
@@ -148,6 +154,7 @@ unioned as (
         false as is_emergency,
         cast(1 as double) as volume,
         'interaction' as volume_unit,
+        cast(null as {{ dbt.type_string() }}) as decision_type,
         cast(null as double) as source_cost_eur
     from crm_contacts
 )

@@ -1,0 +1,40 @@
+{#-
+    The segmentation rules of docs/segmentation-rules.md, each in one place. Thresholds are dbt vars
+    (dbt_project.yml, `segmentation` block); lists are seeds. A county overrides them without SQL.
+-#}
+
+{#- Kaiser Permanente triangle tier 0-3 from the number of chronic groups and acute use. -#}
+{% macro kaiser_tier(n_chronic, has_acute_use) -%}
+    case
+        when {{ n_chronic }} >= {{ var('kaiser_tier3_min_chronic') }} and {{ has_acute_use }} then 3
+        when {{ n_chronic }} >= {{ var('kaiser_tier2_min_chronic') }} then 2
+        when {{ n_chronic }} >= 1 and {{ has_acute_use }} then 2
+        when {{ n_chronic }} >= 1 then 1
+        else 0
+    end
+{%- endmacro %}
+
+{#- Days of a stay inside the window: dates d with admission <= d < discharge (same-day stay: the
+    day itself; ongoing: admission <= d <= R), and window_start < d <= R. -#}
+{% macro care_days_in_window(admission_date, discharge_date, window_start, reference_date) -%}
+    greatest(0, {{ pcdm.days_between(
+        'greatest(' ~ admission_date ~ ', ' ~ pcdm.add_days(window_start, 1) ~ ')',
+        'least(case when ' ~ discharge_date ~ ' is null then ' ~ pcdm.add_days(reference_date, 1)
+        ~ ' when ' ~ discharge_date ~ ' = ' ~ admission_date ~ ' then ' ~ pcdm.add_days(admission_date, 1)
+        ~ ' else ' ~ discharge_date ~ ' end, ' ~ pcdm.add_days(reference_date, 1) ~ ')'
+    ) }})
+{%- endmacro %}
+
+{#- Days a decision is in force inside the window: valid_from <= d <= valid_to (open: <= R),
+    window_start < d <= R. -#}
+{% macro decision_days_in_window(valid_from, valid_to, window_start, reference_date) -%}
+    greatest(0, {{ pcdm.days_between(
+        'greatest(' ~ valid_from ~ ', ' ~ pcdm.add_days(window_start, 1) ~ ')',
+        pcdm.add_days('least(coalesce(' ~ valid_to ~ ', ' ~ reference_date ~ '), ' ~ reference_date ~ ')', 1)
+    ) }})
+{%- endmacro %}
+
+{#- Months from days, as decision volumes are counted: days * 12 / 365.25, 2 decimals. -#}
+{% macro days_to_months(days) -%}
+    round({{ days }} * 12.0 / 365.25, 2)
+{%- endmacro %}

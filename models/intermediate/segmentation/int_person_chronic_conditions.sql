@@ -1,0 +1,70 @@
+-- One row per person and chronic condition group diagnosed in the 24-month window
+-- (R - 2 years < d <= R): diagnoses of any rank on a contact dated in the window or on an episode
+-- whose stay overlaps it, mapped by seeds/chronic_condition_codes.csv (an ICD-10 code by its prefix,
+-- e.g. E11 matches E11.9, dots ignored; an ICPC-2 code by its code).
+with
+
+diagnoses as (
+    select * from {{ ref('stg_health__diagnoses') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_health__contacts') }}
+),
+
+episodes as (
+    select * from {{ ref('stg_health__episodes') }}
+),
+
+condition_codes as (
+    select * from {{ ref('chronic_condition_codes') }}
+),
+
+condition_groups as (
+    select * from {{ ref('chronic_condition_groups') }}
+),
+
+reference_period as (
+    select * from {{ ref('int_reference_period') }}
+),
+
+diagnoses_in_window as (
+    select
+        contacts.person_key,
+        diagnoses.diagnosis_code_compact,
+        diagnoses.code_system
+    from diagnoses
+    inner join contacts
+        on diagnoses.record_type = 'contact' and diagnoses.record_id = contacts.contact_id
+    cross join reference_period
+    where
+        cast(contacts.contact_start as date) > reference_period.window_24m_after
+        and cast(contacts.contact_start as date) <= reference_period.reference_date
+
+    union all
+
+    select
+        episodes.person_key,
+        diagnoses.diagnosis_code_compact,
+        diagnoses.code_system
+    from diagnoses
+    inner join episodes
+        on diagnoses.record_type = 'episode' and diagnoses.record_id = episodes.episode_id
+    cross join reference_period
+    where
+        episodes.admission_date <= reference_period.reference_date
+        and coalesce(episodes.discharge_date, reference_period.reference_date) > reference_period.window_24m_after
+)
+
+select distinct
+    diagnoses_in_window.person_key,
+    condition_codes.chronic_group,
+    condition_groups.limits_self_care
+from diagnoses_in_window
+inner join condition_codes
+    on
+        diagnoses_in_window.code_system = condition_codes.code_system
+        and substr(
+            diagnoses_in_window.diagnosis_code_compact, 1, length(replace(condition_codes.code_prefix, '.', ''))
+        ) = replace(condition_codes.code_prefix, '.', '')
+inner join condition_groups on condition_codes.chronic_group = condition_groups.chronic_group
