@@ -116,10 +116,10 @@ heavy_use as (
     select
         combined.*,
         combined.is_health_top_decile as fires_health_top_decile,
-        combined.n_social_services >= {{ var('heavy_user_min_social_services') }} as fires_social_services,
-        combined.n_social_service_tasks >= {{ var('heavy_user_min_social_service_tasks') }} as fires_social_service_tasks,
         {{ 'combined.has_demanding_oral_procedure' if var('heavy_user_demanding_oral') else 'false' }}
             as fires_demanding_oral,
+        combined.n_social_services >= {{ var('heavy_user_min_social_services') }} as fires_social_services,
+        combined.n_social_service_tasks >= {{ var('heavy_user_min_social_service_tasks') }} as fires_social_service_tasks,
         {{ kaiser_tier('combined.n_chronic', '(combined.n_unplanned_admissions > 0 or combined.is_emergency_user)') }}
             as kaiser_tier
     from combined
