@@ -94,6 +94,7 @@ combined as (
         indicators.has_open_care_plan,
         indicators.has_overdue_plan_review,
         indicators.has_responsible_professional,
+        cast(round(coalesce(costs.window_cost_eur, 0), 2) as double) as window_cost_eur,
         coalesce(usage_facts.n_health_services, 0) as n_health_services,
         coalesce(usage_facts.n_social_services, 0) as n_social_services,
         coalesce(decision_tasks.n_social_service_tasks, 0) as n_social_service_tasks,
@@ -101,8 +102,7 @@ combined as (
         coalesce(usage_facts.is_emergency_user, false) as is_emergency_user,
         coalesce(usage_facts.uses_limiting_social_service, false) as uses_limiting_social_service,
         coalesce(chronic_facts.n_chronic, 0) as n_chronic,
-        coalesce(chronic_facts.has_limiting_condition, false) as has_limiting_condition,
-        cast(round(coalesce(costs.window_cost_eur, 0), 2) as double) as window_cost_eur
+        coalesce(chronic_facts.has_limiting_condition, false) as has_limiting_condition
     from persons
     cross join reference_period
     left join usage_facts on persons.person_key = usage_facts.person_key
@@ -151,6 +151,7 @@ cost_limit as (
 
 select
     needs.*,
+    segment_matrix.customer_segment,
     nullif(concat_ws(
         ',',
         case when needs.fires_health_top_decile then 'health_top_decile' end,
@@ -158,7 +159,6 @@ select
         case when needs.fires_social_service_tasks then 'social_service_tasks' end,
         case when needs.fires_demanding_oral then 'demanding_oral_procedure' end
     ), '') as heavy_user_reasons,
-    segment_matrix.customer_segment,
     needs.window_cost_eur > cost_limit.cost_top_limit as is_cost_top_decile,
     (
         needs.window_cost_eur > cost_limit.cost_top_limit
