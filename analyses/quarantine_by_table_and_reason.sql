@@ -34,4 +34,4 @@ select
 from counted
 inner join reconciliation on counted.source_table = reconciliation.source_table
 inner join reasons on counted.reason_code = reasons.reason_code
-order by counted.source_table, counted.quarantined_rows desc
+order by counted.source_table asc, counted.quarantined_rows desc
