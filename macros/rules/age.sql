@@ -20,3 +20,17 @@
         else '80+'
     end
 {%- endmacro %}
+
+{#- Age bands of the BI marts and the Power BI report files: 0-17, 18-64, 65+. -#}
+{% macro report_age_band(age) -%}
+    case
+        when {{ age }} < 18 then '0-17'
+        when {{ age }} < 65 then '18-64'
+        else '65+'
+    end
+{%- endmacro %}
+
+{#- A count of services as a BI category: '0' ... '4', then '5+'. -#}
+{% macro count_band(count) -%}
+    case when {{ count }} >= 5 then '5+' else cast({{ count }} as {{ dbt.type_string() }}) end
+{%- endmacro %}
