@@ -79,7 +79,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pcdm import pipeline
+    from pcdm import exports, pipeline
 
     data_dir = args.data_dir.resolve()
     if args.raw_path is None:
@@ -105,6 +105,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     print(pipeline.summary(target.database_path))
     print(f"dbt results: {PROJECT_DIR / 'target' / 'run_results.json'}")
+    exports_dir = (args.exports_dir or data_dir / "powerbi").resolve()
+    written = exports.export_bi(target.database_path, exports_dir)
+    print(
+        f"Power BI report files: {exports_dir} "
+        + ", ".join(f"{folder}/ {n} marts" for folder, n in written.items())
+    )
     return 0
 
 
@@ -133,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=PROJECT_DIR / "data",
         help="where the raw delivery and the DuckDB database go (default data/)",
+    )
+    run.add_argument(
+        "--exports-dir",
+        type=Path,
+        default=None,
+        help="where the Power BI Parquet files go (default <data-dir>/powerbi)",
     )
     run.set_defaults(handler=cmd_run)
     return root

@@ -136,3 +136,17 @@ def test_the_core_holds_the_whole_county_across_domains(run):
         "select count(*) from pcdm.fct_service_event where domain is null or service_group is null"
     ).fetchall()[0][0]
     assert unmapped == 0
+
+
+def test_power_bi_report_files_per_age_band(run):
+    data_dir, con = run
+    exports = data_dir / "powerbi"
+    marts = {r[0] for r in con.sql("select table_name from information_schema.tables "
+                                   "where table_schema = 'bi'").fetchall()}  # fmt: skip
+    assert "bi_service_users" in marts
+    assert {p.stem for p in (exports / "all_ages").glob("*.parquet")} == marts
+    for folder, band in (("age_0-17", "0-17"), ("age_18-64", "18-64"), ("age_65+", "65+")):
+        frame = pd.read_parquet(exports / folder / "bi_service_users.parquet")
+        assert len(frame) > 0 and set(frame["age_group"]) == {band}
+    everyone = pd.read_parquet(exports / "all_ages" / "bi_service_users.parquet")
+    assert set(everyone["age_group"]) == {"all"}
