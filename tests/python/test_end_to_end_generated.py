@@ -150,3 +150,21 @@ def test_power_bi_report_files_per_age_band(run):
         assert len(frame) > 0 and set(frame["age_group"]) == {band}
     everyone = pd.read_parquet(exports / "all_ages" / "bi_service_users.parquet")
     assert set(everyone["age_group"]) == {"all"}
+
+
+def test_bi_marts_show_no_identity_codes_or_pseudonyms(run):
+    _, con = run
+    columns = con.sql(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'bi' and data_type = 'VARCHAR'"
+    ).fetchall()
+    assert columns
+    identity_code = r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]"
+    pseudonym = r"[0-9a-f]{64}"
+    for table, column in columns:
+        found = con.sql(
+            f'select count(*) from bi.{table} where regexp_matches("{column}", ?) '
+            f'or regexp_matches("{column}", ?)',
+            params=[identity_code, pseudonym],
+        ).fetchall()[0][0]
+        assert found == 0, f"bi.{table}.{column}"

@@ -1,0 +1,14 @@
+-- The bi layer holds aggregates only: no column of a bi mart may carry a person, an identity code,
+-- a pseudonymous key or a staff id. Returns each offending column. (Values are scanned too, by
+-- tests/python/test_end_to_end_generated.py.)
+select
+    table_name,
+    column_name
+from information_schema.columns
+where
+    table_schema = '{{ generate_schema_name("bi", none) | trim }}'
+    and (
+        column_name in ('person_key', 'person_id', 'recorded_person_id', 'temporary_id', 'event_key')
+        or column_name like '%\_id' escape '\'
+        or column_name like '%person\_key%' escape '\'
+    )
