@@ -13,8 +13,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pcdm.contract import PROJECT_DIR
+
+if TYPE_CHECKING:
+    import duckdb
 
 SALT_VARIABLE = "PCDM_PSEUDONYM_SALT"
 
@@ -30,12 +34,17 @@ class DbtTarget:
     raw_path: Path
     database_path: Path
     raw_format: str = "parquet"
-    extra_vars: tuple[tuple[str, str], ...] = ()
+    # More dbt vars as (name, value) pairs. A value is any JSON value: a string, a number, a boolean
+    # or a list, e.g. ("heavy_user_min_social_services", 2) or
+    # ("key_customer_segments", ["network", "community"]). Pass booleans and lists as such: in the
+    # models' Jinja the string "false" is true and a string is not a list.
+    extra_vars: tuple[tuple[str, object], ...] = ()
     # dbt's target/ and logs/ folders; None: the project's own (tests use a temporary folder).
     work_path: Path | None = None
 
     def vars_json(self) -> str:
-        values = {"raw_path": str(self.raw_path), "raw_format": self.raw_format}
+        """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
+        values: dict[str, object] = {"raw_path": str(self.raw_path), "raw_format": self.raw_format}
         values.update(dict(self.extra_vars))
         return json.dumps(values)
 
@@ -139,6 +148,7 @@ def summary(database_path: Path) -> str:
             "select reason_code, count(*) from dq.dq_quarantine "
             "group by reason_code order by 2 desc"
         ).fetchall()
+        segmentation = segmentation_figures(con)
     lines = [
         f"Database: {database_path}",
         f"pcdm.dim_person: {persons} persons, {in_scope} in scope",
@@ -153,4 +163,77 @@ def summary(database_path: Path) -> str:
         "dq.dq_quarantine by reason: "
         + (", ".join(f"{reason} {n}" for reason, n in reasons) or "nothing quarantined"),
     ]
+    if segmentation is not None:
+        lines += _segmentation_lines(segmentation)
     return "\n".join(lines)
+
+
+SEGMENTS = ("self_reliant", "cooperative", "community", "network")
+
+
+def segmentation_figures(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The population-level figures of pcdm.person_segment (None when it is empty or missing):
+    persons, rule version, shares of heavy users, Kaiser tiers 0-3, customer segments and key
+    customers, the number of care gaps and the share of the window cost of the costliest 10 % of
+    residents (the floor(n / 10) highest window_cost_eur)."""
+    exists = con.sql(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'pcdm' and table_name in ('person_segment', 'person_care_gap')"
+    ).fetchall()[0][0]
+    if exists < 2:
+        return None
+    persons, version, heavy, key_customers, total_cost = con.sql(
+        "select count(*), min(rule_version), avg(is_heavy_user::int), "
+        "avg(is_key_customer::int), sum(window_cost_eur) from pcdm.person_segment"
+    ).fetchall()[0]
+    if persons == 0:
+        return None
+    tiers = dict(
+        con.sql(
+            "select kaiser_tier, count(*) / sum(count(*)) over () "
+            "from pcdm.person_segment group by kaiser_tier"
+        ).fetchall()
+    )
+    segments = dict(
+        con.sql(
+            "select customer_segment, count(*) / sum(count(*)) over () "
+            "from pcdm.person_segment group by customer_segment"
+        ).fetchall()
+    )
+    top_cost = con.sql(
+        "select coalesce(sum(window_cost_eur), 0) from ("
+        "select window_cost_eur from pcdm.person_segment "
+        "order by window_cost_eur desc limit (select count(*) // 10 from pcdm.person_segment))"
+    ).fetchall()[0][0]
+    gaps, gap_persons = con.sql(
+        "select count(*), count(distinct person_key) from pcdm.person_care_gap"
+    ).fetchall()[0]
+    return {
+        "persons": persons,
+        "rule_version": version,
+        "heavy_user_share": heavy,
+        "kaiser_tier_shares": {tier: tiers.get(tier, 0.0) for tier in range(4)},
+        "segment_shares": {segment: segments.get(segment, 0.0) for segment in SEGMENTS},
+        "key_customer_share": key_customers,
+        "care_gaps": gaps,
+        "care_gap_persons": gap_persons,
+        "top_decile_cost_share": top_cost / total_cost if total_cost else 0.0,
+    }
+
+
+def _segmentation_lines(figures: dict[str, object]) -> list[str]:
+    tiers = figures["kaiser_tier_shares"]
+    segments = figures["segment_shares"]
+    return [
+        f"pcdm.person_segment: {figures['persons']:,} persons in scope, "
+        f"rules {figures['rule_version']}",
+        f"  heavy service users    {figures['heavy_user_share']:6.1%}",
+        "  Kaiser tiers 3/2/1/0   " + " / ".join(f"{tiers[tier]:.1%}" for tier in (3, 2, 1, 0)),
+        "  segments               "
+        + ", ".join(f"{segment} {segments[segment]:.1%}" for segment in SEGMENTS),
+        f"  key customers          {figures['key_customer_share']:6.1%}",
+        f"  care gaps              {figures['care_gaps']:,} "
+        f"({figures['care_gap_persons']:,} persons)",
+        f"  cost of the costliest 10 % of residents: "
+        f"{figures['top_decile_cost_share']:.1%} of the window cost",
+    ]
