@@ -4,9 +4,10 @@
     1. a count from 1 to var min_cell_size - 1 (default 5) is published as null with is_suppressed;
     2. money and rates over a suppressed group are null too (value_columns);
     3. complementary suppression: along every dimension, where the `all` row of a group is published
-       and exactly one of its categories is suppressed, the smallest published category is suppressed
-       too (or, when no other category is published, the `all` row itself), so that no suppressed
-       count can be recovered by subtracting the published ones from `all`.
+       and exactly one of its categories is suppressed, or the suppressed categories together hold
+       fewer than min_cell_size persons, the smallest published category is suppressed too (or, when
+       no other category is published, the `all` row itself), so that subtracting the published
+       categories from `all` reveals neither one suppressed count nor a small group.
        A new suppression can open a leak along another dimension, so the dimensions are swept
        `passes` times (a dbt test on every mart proves that no leak remains).
 
@@ -37,6 +38,8 @@
             *,
             sum(case when {{ dimension }} <> 'all' and is_suppressed then 1 else 0 end)
                 over ({{ partition }}) as suppressed_categories,
+            sum(case when {{ dimension }} <> 'all' and is_suppressed then {{ count_column }} else 0 end)
+                over ({{ partition }}) as suppressed_total,
             sum(case when {{ dimension }} <> 'all' and not is_suppressed then 1 else 0 end)
                 over ({{ partition }}) as published_categories,
             max(case when {{ dimension }} = 'all' and not is_suppressed then 1 else 0 end)
@@ -58,12 +61,17 @@
             is_suppressed
             or (
                 {{ dimension }} <> 'all'
-                and suppressed_categories = 1
+                and (suppressed_categories = 1 or suppressed_total < {{ min_cell_size }})
+                and suppressed_categories > 0
                 and is_margin_published = 1
                 and published_rank = 1
             )
-            or ({{ dimension }} = 'all' and suppressed_categories = 1 and published_categories = 0)
-                as is_suppressed
+            or (
+                {{ dimension }} = 'all'
+                and (suppressed_categories = 1 or suppressed_total < {{ min_cell_size }})
+                and suppressed_categories > 0
+                and published_categories = 0
+            ) as is_suppressed
         from suppression_{{ step.n }}_groups
     ),
     {%- set step.n = step.n + 1 %}

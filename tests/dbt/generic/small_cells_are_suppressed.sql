@@ -2,7 +2,10 @@
     Attacks a bi mart the way a report user could. Returns every row that breaks the privacy rules:
     - a published count from 1 to var min_cell_size - 1, or a suppressed row that still shows its count;
     - along any one dimension, a group whose `all` row is published while exactly one category is
-      suppressed (that count = `all` minus the published categories).
+      suppressed (that count = `all` minus the published categories), or while the suppressed
+      categories together hold 1 to min_cell_size - 1 persons (a small group recovered together).
+    The mart's suppressed counts are null, so the group total is recovered the way an attacker would:
+    `all` minus the published categories.
 -#}
 {% test small_cells_are_suppressed(model, dimensions, fixed_dimensions=[], count_column='n_persons') %}
     {%- set all_dimensions = fixed_dimensions + dimensions -%}
@@ -31,8 +34,14 @@
         from mart
         {% if others %}group by {{ others | join(', ') }}{% endif %}
         having
-            sum(case when {{ dimension }} <> 'all' and is_suppressed then 1 else 0 end) = 1
-            and max(case when {{ dimension }} = 'all' and not is_suppressed then 1 else 0 end) = 1
+            max(case when {{ dimension }} = 'all' and not is_suppressed then 1 else 0 end) = 1
+            and (
+                sum(case when {{ dimension }} <> 'all' and is_suppressed then 1 else 0 end) = 1
+                or (
+                    max(case when {{ dimension }} = 'all' then {{ count_column }} end)
+                    - sum(case when {{ dimension }} <> 'all' and not is_suppressed then {{ count_column }} else 0 end)
+                ) between 1 and {{ var('min_cell_size') - 1 }}
+            )
         {%- endfor %}
     )
 
