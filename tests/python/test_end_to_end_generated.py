@@ -6,13 +6,14 @@ the generator wrote as clean may be.
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 
 import duckdb
 import pandas as pd
 import pytest
 
-from pcdm import cli
+from pcdm import cli, pipeline
 from pcdm.contract import load_contract
 from pcdm.pseudonym import person_key
 
@@ -168,3 +169,21 @@ def test_bi_marts_show_no_identity_codes_or_pseudonyms(run):
             params=[identity_code, pseudonym],
         ).fetchall()[0][0]
         assert found == 0, f"bi.{table}.{column}"
+
+
+def test_weakened_suppression_is_caught_by_the_attack_tests(run, tmp_path):
+    """Without complementary suppression the dbt attack test on the bi marts fails the build."""
+    data_dir, _ = run
+    database = tmp_path / "weakened.duckdb"
+    shutil.copy(data_dir / "warehouse.duckdb", database)
+    target = pipeline.DbtTarget(
+        raw_path=data_dir / "raw",
+        database_path=database,
+        work_path=tmp_path,
+        extra_vars=(("suppression_passes", 0),),
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
+        with pytest.raises(pipeline.PipelineError) as failure:
+            pipeline.run_dbt(["build", "--select", "int_bi_persons+"], target, quiet=True)
+    assert "small_cells_are_suppressed" in str(failure.value)
