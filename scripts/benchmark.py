@@ -62,7 +62,7 @@ def bench(residents: int, work: Path) -> dict[str, float]:
         raw_path=raw, database_path=work / f"bench_{residents}.duckdb", work_path=work / "dbt"
     )
     seed = run_measured(*pipeline.dbt_command(pipeline.SEED, target))
-    build = run_measured(*pipeline.dbt_command(pipeline.BUILD, target))
+    build = run_measured(*pipeline.dbt_command(pipeline.PRODUCTION_BUILD, target))
     import duckdb
 
     with duckdb.connect(str(target.database_path), read_only=True) as con:

@@ -98,7 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             extra_vars=(("county_code", COUNTY_CODES[args.county]),),
         )
         started = time.perf_counter()
-        pipeline.build(target)
+        pipeline.build(target, unit_tests=False)
     except pipeline.PipelineError as error:
         print(f"pcdm run: {error}", file=sys.stderr)
         return 1
