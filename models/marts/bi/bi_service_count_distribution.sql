@@ -2,9 +2,7 @@
 -- a customer use? Persons in scope by the number of harmonised health services and of social services
 -- used in the 12-month window (banded '0' ... '4', '5+'), for every combination of age group, sex,
 -- heavy-user group and the two service counts (`all` a level of each), small cells suppressed
--- (macros/privacy/suppress_small_cells.sql). Five differenced dimensions need more sweeps of
--- complementary suppression than three (on the 4 000-resident test county three passes left leaks along
--- heavy_user_group), so this mart sweeps twice var suppression_passes times.
+-- (macros/privacy/suppress_small_cells.sql).
 with
 
 persons as (
@@ -29,6 +27,5 @@ select * from (
         'aggregated',
         dimensions=['age_group', 'sex', 'heavy_user_group', 'n_health_services', 'n_social_services'],
         fixed_dimensions=['reference_date'],
-        passes=2 * var('suppression_passes'),
     ) }}
 ) as protected
