@@ -38,3 +38,10 @@
 {% macro days_to_months(days) -%}
     round({{ days }} * 12.0 / 365.25, 2)
 {%- endmacro %}
+
+{#- A date inside a window that ends on R: window_start < d <= R (window_start is R minus 12 or 24
+    months, columns of int_reference_period). -#}
+{% macro in_window(date_expression, window_start='reference_period.window_12m_after',
+                   reference_date='reference_period.reference_date') -%}
+    ({{ date_expression }} > {{ window_start }} and {{ date_expression }} <= {{ reference_date }})
+{%- endmacro %}

@@ -38,8 +38,7 @@ diagnoses_in_window as (
         on diagnoses.record_type = 'contact' and diagnoses.record_id = contacts.contact_id
     cross join reference_period
     where
-        cast(contacts.contact_start as date) > reference_period.window_24m_after
-        and cast(contacts.contact_start as date) <= reference_period.reference_date
+        {{ in_window('cast(contacts.contact_start as date)', 'reference_period.window_24m_after') }}
 
     union all
 

@@ -64,8 +64,7 @@ demanding_oral as (
     cross join reference_period
     where
         oral_procedure_codes.is_demanding
-        and cast(contacts.contact_start as date) > reference_period.window_12m_after
-        and cast(contacts.contact_start as date) <= reference_period.reference_date
+        and {{ in_window('cast(contacts.contact_start as date)') }}
 ),
 
 plans_at_r as (

@@ -45,8 +45,7 @@ windowed as (
                 ) }}
             when events.volume_unit = 'decision_month' then 0
             when
-                events.event_date > reference_period.window_12m_after
-                and events.event_date <= reference_period.reference_date
+                {{ in_window('events.event_date') }}
                 then 1
             else 0
         end as days_in_window

@@ -40,8 +40,7 @@ responses_in_window as (
     cross join reference_period
     where
         feedback_responses.person_key is not null
-        and cast(feedback_responses.responded_at as date) > reference_period.window_12m_after
-        and cast(feedback_responses.responded_at as date) <= reference_period.reference_date
+        and {{ in_window('cast(feedback_responses.responded_at as date)') }}
 ),
 
 contacts_unioned as (
@@ -68,8 +67,7 @@ contacts_in_window as (
     cross join reference_period
     where
         contacts_unioned.professional_id is not null
-        and cast(contacts_unioned.contact_start as date) > reference_period.window_12m_after
-        and cast(contacts_unioned.contact_start as date) <= reference_period.reference_date
+        and {{ in_window('cast(contacts_unioned.contact_start as date)') }}
 ),
 
 person_measures as (
