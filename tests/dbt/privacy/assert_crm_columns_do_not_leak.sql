@@ -1,0 +1,41 @@
+-- What only the identified crm layer may hold never appears in the pseudonymous pcdm marts or the
+-- aggregate bi marts: no column of the pcdm or bi schema carries an identity code (any column
+-- documented with meta identity: true anywhere in the project, or named like a source id), a staff
+-- id, or a crm-only column of crm_person_summary / crm_prompt / crm_service_timeline. Returns each
+-- offending column. (tests/dbt/privacy/assert_bi_marts_hold_no_person_columns.sql also bars
+-- pseudonymous keys from bi.)
+{%- set crm_only = [
+    'person_id', 'recorded_person_id', 'temporary_id', 'professional_id', 'responsible_professional_id',
+    'care_team', 'consents_in_force', 'is_social_care_withheld', 'social_services', 'social_service_tasks',
+    'topic_code', 'matters_in_several_channels', 'has_matter_in_several_channels', 'open_plan_types',
+    'prompt_key', 'prompt_type', 'reason_fi', 'reason_en', 'reason_detail', 'responsible_unit',
+    'event_sequence', 'last_contact_date', 'is_non_disclosure',
+] %}
+{%- set identity_columns = [] %}
+{%- if execute %}
+    {%- for node in graph.nodes.values() %}
+        {%- for column in node.get('columns', {}).values() %}
+            {%- set meta = column.get('meta', {}) or {} %}
+            {%- set config_meta = (column.get('config', {}) or {}).get('meta', {}) or {} %}
+            {%- if meta.get('identity') or config_meta.get('identity') %}
+                {%- do identity_columns.append(column.name | lower) %}
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endif %}
+{%- set forbidden = (crm_only + identity_columns) | unique | list %}
+
+select
+    table_schema,
+    table_name,
+    column_name
+from information_schema.columns
+where
+    table_schema in (
+        '{{ generate_schema_name("pcdm", none) | trim }}',
+        '{{ generate_schema_name("bi", none) | trim }}'
+    )
+    and (
+        lower(column_name) in ('{{ forbidden | join("', '") }}')
+        or lower(column_name) like '%\_id' escape '\'
+    )
