@@ -187,3 +187,15 @@ def test_weakened_suppression_is_caught_by_the_attack_tests(run, tmp_path):
         with pytest.raises(pipeline.PipelineError) as failure:
             pipeline.run_dbt(["build", "--select", "int_bi_persons+"], target, quiet=True)
     assert "small_cells_are_suppressed" in str(failure.value)
+
+
+def test_every_person_in_scope_has_a_crm_summary(run):
+    _, con = run
+    summaries, in_scope, prompts_without_owner = con.sql(
+        "select (select count(*) from crm.crm_person_summary), "
+        "(select count(*) from pcdm.person_segment), "
+        "(select count(*) from crm.crm_prompt where responsible_professional_id is null "
+        "and responsible_unit is null)"
+    ).fetchall()[0]
+    assert summaries == in_scope > 0
+    assert prompts_without_owner == 0
