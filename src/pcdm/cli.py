@@ -2,6 +2,7 @@
 
 pcdm generate   write a synthetic county as a raw delivery (raw contract v1)
 pcdm run        the main job: generate (or take a delivered extract) -> dbt seed + build -> summary
+                -> data-quality gate -> Power BI report files (only when no error check failed)
 """
 
 from __future__ import annotations
@@ -79,7 +80,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Generate (or take) a delivery, build it, gate it on data quality, then export for Power BI.
+
+    Exit codes: 0 done; 1 a dbt step failed; 2 bad arguments; 3 an error-level data-quality
+    expectation failed (the Power BI exports are not written).
+    """
     from pcdm import exports, pipeline
+    from pcdm.quality import gate
 
     data_dir = args.data_dir.resolve()
     if args.raw_path is None:
@@ -90,12 +97,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not raw_path.is_dir():
             print(f"pcdm run: raw folder {raw_path} does not exist", file=sys.stderr)
             return 2
+    work_path = args.dbt_work_path.resolve() if args.dbt_work_path else None
+    dbt_target_dir = (work_path or PROJECT_DIR) / "target"
     try:
         target = pipeline.DbtTarget(
             raw_path=raw_path,
             database_path=data_dir / "warehouse.duckdb",
             raw_format=pipeline.detect_raw_format(raw_path),
             extra_vars=(("county_code", COUNTY_CODES[args.county]),),
+            work_path=work_path,
         )
         started = time.perf_counter()
         pipeline.build(target, unit_tests=False)
@@ -104,8 +114,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     print(pipeline.summary(target.database_path))
-    print(f"dbt results: {PROJECT_DIR / 'target' / 'run_results.json'}")
+    print(f"dbt results: {dbt_target_dir / 'run_results.json'}")
     exports_dir = (args.exports_dir or data_dir / "powerbi").resolve()
+
+    started = time.perf_counter()
+    result = gate.run_gate(
+        target.database_path, data_dir / "data_docs", dbt_target_dir=dbt_target_dir
+    )
+    print(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
+    if not result.passed:
+        failing = sorted({check.check for check in result.blocking})
+        print(
+            "pcdm run: BLOCKED by the data-quality gate: error-level expectation(s) failed: "
+            + ", ".join(failing)
+            + f". Power BI report files were NOT written (any earlier ones in {exports_dir} are "
+            "left as they were). See the Data Docs and dq.dq_results.",
+            file=sys.stderr,
+        )
+        return 3
+
     written = exports.export_bi(target.database_path, exports_dir)
     print(
         f"Power BI report files: {exports_dir} "
@@ -145,6 +172,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where the Power BI Parquet files go (default <data-dir>/powerbi)",
+    )
+    run.add_argument(
+        "--dbt-work-path",
+        type=Path,
+        default=None,
+        help="folder for dbt's target/ and logs/ (default: the project's own)",
     )
     run.set_defaults(handler=cmd_run)
     return root

@@ -1,0 +1,103 @@
+-- Plausibility metrics of the built marts, one row per metric and scope: events per resident in
+-- scope per domain and cost per event per domain (12 months before the reference date), the share
+-- of emergency health contacts, the share of residents aged 65 or over, and events whose person is
+-- missing from dim_person (referential integrity).
+with
+
+reference as (
+    select
+        reference_date,
+        window_12m_after
+    from {{ ref('int_reference_period') }}
+),
+
+persons as (
+    select * from {{ ref('dim_person') }}
+),
+
+residents as (
+    select
+        count(*) as residents,
+        count(*) filter (where age >= 65) as residents_65_plus
+    from persons
+    where is_in_scope
+),
+
+events_12m as (
+    select events.*
+    from {{ ref('fct_service_event') }} as events
+    cross join reference
+    where events.event_date > reference.window_12m_after and events.event_date <= reference.reference_date
+),
+
+by_domain as (
+    select
+        domain,
+        count(*) as events,
+        sum(cost_eur) as cost_eur,
+        count(*) filter (where source_table = 'health_contact') as health_contacts,
+        count(*) filter (where source_table = 'health_contact' and is_emergency) as emergency_contacts
+    from events_12m
+    group by domain
+),
+
+orphan_events as (
+    select count(*) as events
+    from {{ ref('fct_service_event') }} as events
+    left join persons on events.person_key = persons.person_key
+    where persons.person_key is null
+),
+
+metrics as (
+    select
+        'events_per_resident' as metric,
+        by_domain.domain as scope_name,
+        by_domain.events * 1.0 / nullif(residents.residents, 0) as metric_value,
+        by_domain.events as numerator,
+        residents.residents as denominator
+    from by_domain
+    cross join residents
+    union all
+    select
+        'cost_per_event_eur' as metric,
+        domain as scope_name,
+        cost_eur / nullif(events, 0) as metric_value,
+        cost_eur as numerator,
+        events as denominator
+    from by_domain
+    union all
+    select
+        'emergency_contact_share' as metric,
+        domain as scope_name,
+        emergency_contacts * 1.0 / nullif(health_contacts, 0) as metric_value,
+        emergency_contacts as numerator,
+        health_contacts as denominator
+    from by_domain
+    where domain = 'health'
+    union all
+    select
+        'residents_65_plus_share' as metric,
+        'population' as scope_name,
+        residents_65_plus * 1.0 / nullif(residents, 0) as metric_value,
+        residents_65_plus as numerator,
+        residents as denominator
+    from residents
+    union all
+    select
+        'events_without_person' as metric,
+        'all' as scope_name,
+        events as metric_value,
+        events as numerator,
+        null as denominator
+    from orphan_events
+)
+
+select
+    metrics.metric,
+    metrics.scope_name,
+    cast(metrics.metric_value as double) as metric_value,
+    cast(metrics.numerator as double) as numerator,
+    cast(metrics.denominator as double) as denominator,
+    reference.reference_date
+from metrics
+cross join reference

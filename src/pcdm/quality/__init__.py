@@ -1,0 +1,1 @@
+"""The data-quality gate: great-expectations suites on the dq metric tables (see quality/)."""
