@@ -1,19 +1,23 @@
-"""The data-quality gate of `pcdm run` on a small generated county and two corrupted deliveries.
+"""The data-quality gate of `pcdm run` on a small generated county and corrupted deliveries.
 
-One clean county is generated once; two corrupted copies of its raw delivery are made with pyarrow
-(the schema stays the raw contract's): one without a day of health contacts, one whose social
-decisions carry registered-looking identity codes of nobody in the population register. Each is
-built once with dbt (in temporary folders) and gated. The clean one passes every error-level check
-and gets its Power BI files; the corrupted ones are blocked (exit 3) with the failing check named,
-and no Power BI file is written.
+One clean county is generated once; corrupted copies of its raw delivery are made with pyarrow (the
+schema stays the raw contract's): one without a day of health contacts, one whose social decisions
+carry registered-looking identity codes of nobody in the population register, one whose client fee
+feed stopped ten days before the other tables. A fourth county is generated with every bad-row kind
+of the generator at a high rate. Each is built once with dbt (in temporary folders) and gated. The
+clean one passes every error-level check and gets its Power BI files; the corrupted ones are blocked
+(exit 3) with the failing check and rows named, and no Power BI file is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import shutil
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,10 +28,20 @@ import pytest
 
 from pcdm import cli, hetu
 from pcdm.generator import CountyConfig, generate
+from pcdm.generator.defects import STAGED_KINDS, TABLE_KINDS
+from pcdm.quality import gate
 from pcdm.quality.suites import load_checks
 
 SALT = "quality-gate-salt-0123456789"
 MISSING_DAY = date(2026, 10, 21)
+EXTRACT_AT = CountyConfig().extract_at
+# every kind of bad row the generator injects that must be quarantined; superseded_delivery is a
+# normal re-delivery (not checked by the gate) and the staged kinds are repaired, not quarantined
+QUARANTINED_KINDS = sorted(
+    {kind for kinds in TABLE_KINDS.values() for kind in kinds}
+    - STAGED_KINDS
+    - {"superseded_delivery"}
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +76,8 @@ def run_county(raw: Path, data_dir: Path) -> tuple[int, str]:
                 "--dbt-work-path",
                 str(data_dir / "dbt"),
                 "--no-progress",
+                "--as-of",
+                EXTRACT_AT.isoformat(),
             ]
         )
     return code, out.getvalue()
@@ -121,6 +137,33 @@ def scrambled_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     return code, output, data_dir
 
 
+@pytest.fixture(scope="module")
+def stale_feed_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The client fee feed stopped: its newest extract is ten days older than the others'."""
+    data_dir = tmp_path_factory.mktemp("stale_feed")
+    raw = corrupted_copy(clean_raw, data_dir)
+    path = raw / "client_fee.parquet"
+    table = pq.read_table(path)
+    table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
+    shift = pa.scalar(timedelta(days=10), pa.duration("us"))
+    older = pc.cast(pc.subtract(table["loaded_at"], shift), table.schema.field("loaded_at").type)
+    column = table.schema.get_field_index("loaded_at")
+    table = table.set_column(column, table.schema.field(column), older)
+    pq.write_table(table, path)
+    code, output = run_county(raw, data_dir)
+    return code, output, data_dir
+
+
+@pytest.fixture(scope="module")
+def defects_run(tmp_path_factory: pytest.TempPathFactory):
+    """A county with every bad-row kind of the generator at 10 % of each table's rows."""
+    data_dir = tmp_path_factory.mktemp("defects")
+    config = CountyConfig(residents=3000, seed=6, defect_rate=0.1)
+    generate(config, data_dir / "raw", progress=False)
+    code, output = run_county(data_dir / "raw", data_dir)
+    return code, output, data_dir
+
+
 def powerbi_files(data_dir: Path) -> list[Path]:
     return list((data_dir / "powerbi").rglob("*.parquet"))
 
@@ -177,3 +220,97 @@ def test_scrambled_social_identity_codes_block_the_exports_by_join_coverage(scra
     }
     assert "join_coverage_social_tables" in failed
     assert not powerbi_files(data_dir)
+
+
+def test_stopped_feed_blocks_the_exports_by_source_freshness(stale_feed_run):
+    code, output, data_dir = stale_feed_run
+    assert code == 3, output
+    assert "source_freshness" in output and "source_table=client_fee" in output
+    assert "source_freshness" in failed_errors(data_dir)
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        ages = dict(con.sql("select source_table, age_days from dq.dq_source_freshness").fetchall())
+    assert ages.pop("client_fee") == 10
+    assert set(ages.values()) == {0}
+    assert not powerbi_files(data_dir)
+
+
+def test_the_clean_county_is_fresh_and_within_quarantine_bounds(clean_run):
+    _, _, data_dir = clean_run
+    outcomes = {
+        (name, severity): ok
+        for name, severity, ok in check_results(data_dir)
+        if name in ("source_freshness", "quarantine_share_by_reason")
+    }
+    assert outcomes == {
+        ("source_freshness", "error"): True,
+        ("source_freshness", "warning"): True,
+        ("quarantine_share_by_reason", "error"): True,
+        ("quarantine_share_by_reason", "warning"): True,
+    }
+
+
+def test_the_defects_county_is_blocked_and_writes_no_exports(defects_run):
+    code, output, data_dir = defects_run
+    assert code == 3, output
+    assert "BLOCKED" in output and "quarantine_share_by_reason" in output
+    assert "quarantine_share_by_reason" in failed_errors(data_dir)
+    assert not powerbi_files(data_dir)
+
+
+@pytest.mark.parametrize("kind", QUARANTINED_KINDS)
+def test_each_bad_row_kind_fails_the_quarantine_check_by_name(defects_run, kind):
+    _, _, data_dir = defects_run
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        details = con.sql(
+            "select details from dq.dq_check_results "
+            "where check_name = 'quarantine_share_by_reason' and severity = 'error' "
+            "and not success"
+        ).fetchall()
+        tables = {
+            table
+            for (table,) in con.sql(
+                "select source_table from dq.dq_quarantine_by_reason where reason_code = ?",
+                params=[kind],
+            ).fetchall()
+        }
+    injected = {table for table, kinds in TABLE_KINDS.items() if kind in kinds}
+    assert injected <= tables, f"{kind} not quarantined in {sorted(injected - tables)}"
+    assert len(details) == 1
+    assert f"reason_code={kind} " in details[0][0] + " "
+
+
+def test_a_failed_dbt_build_still_records_its_tests(tmp_path: Path):
+    database = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(database)).close()
+    target = tmp_path / "target"
+    target.mkdir()
+    run_results = target / "run_results.json"
+    before = time.time() - 5
+    run_results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "test.pcdm.not_null_dim_person_age.abc", "status": "fail",
+                     "failures": 3, "message": "Got 3 results"},
+                    {"unique_id": "test.pcdm.unique_dim_person_person_key.def", "status": "pass",
+                     "failures": 0, "message": None},
+                    {"unique_id": "model.pcdm.dim_person", "status": "success"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    failed = gate.record_failed_build(database, target, since=before)
+    assert [test.test for test in failed] == ["not_null_dim_person_age"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.sql("select source, check_name, status from dq.dq_results order by 2").fetchall()
+        checks = con.sql("select count(*) from dq.dq_check_results").fetchall()[0][0]
+    assert rows == [
+        ("dbt_test", "not_null_dim_person_age", "fail"),
+        ("dbt_test", "unique_dim_person_person_key", "pass"),
+    ]
+    assert checks == 0
+    # results older than this build belong to an earlier run: nothing is recorded
+    old = time.time() - 3600
+    os.utime(run_results, (old, old))
+    assert gate.record_failed_build(database, target, since=before) is None

@@ -39,8 +39,13 @@ class CheckResult:
     success: bool
     observed_value: float | None
     threshold: str
-    details: str
+    details: tuple[str, ...]  # the failing rows (or why the scope is empty), each in words
     description: str
+
+    def details_text(self, limit: int | None = None) -> str:
+        shown = self.details if limit is None else self.details[:limit]
+        more = len(self.details) - len(shown)
+        return "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,8 @@ class GateResult:
         for label, result in shown:
             lines.append(
                 f"  {label} {result.check}: observed {_fmt(result.observed_value)}, "
-                f"expected {result.threshold}" + (f" ({result.details})" if result.details else "")
+                f"expected {result.threshold}"
+                + (f" ({result.details_text(MAX_LISTED_ROWS)})" if result.details else "")
             )
         for test in failed_tests:
             lines.append(
@@ -144,11 +150,11 @@ def _context(docs_dir: Path):
     return context
 
 
-def _failing_rows(check: Check, frame, severity_bounds) -> tuple[float | None, str]:
+def _failing_rows(check: Check, frame, severity_bounds) -> tuple[float | None, tuple[str, ...]]:
     """The worst observed value and the failing rows named by the check's labels."""
     values = frame[check.column]
     if values.dropna().empty:
-        return None, ""
+        return None, ()
     low, high = severity_bounds.min, severity_bounds.max
     mask = values.notna() & False
     if low is not None:
@@ -161,14 +167,12 @@ def _failing_rows(check: Check, frame, severity_bounds) -> tuple[float | None, s
         observed = float(values.max())
     failing = frame[mask]
     named = []
-    for _, row in failing.head(MAX_LISTED_ROWS).iterrows():
+    for _, row in failing.iterrows():
         label = " ".join(
             f"{column}={_fmt(row[column])}" for column in check.labels if column in row
         )
         named.append(f"{label} {check.column}={_fmt(row[check.column])}".strip())
-    if len(failing) > MAX_LISTED_ROWS:
-        named.append(f"and {len(failing) - MAX_LISTED_ROWS} more")
-    return observed, "; ".join(named)
+    return observed, tuple(named)
 
 
 def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
@@ -202,9 +206,9 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                 meta = config.meta or {}
                 severity = meta.get("severity", "error")
                 if config.type == "expect_table_row_count_to_be_between":
-                    observed, details = float(len(frame)), ""
+                    observed, details = float(len(frame)), ()
                     if not outcome.success:
-                        details = f"no rows in scope of dq.{check.table} where {check.where}"
+                        details = (f"no rows in scope of dq.{check.table} where {check.where}",)
                 else:
                     bounds = next(b for b in check.bounds if b.severity == severity)
                     observed, details = _failing_rows(check, frame, bounds)
@@ -216,7 +220,7 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                         success=bool(outcome.success),
                         observed_value=observed,
                         threshold=meta.get("threshold", ""),
-                        details=details if not outcome.success else "",
+                        details=details if not outcome.success else (),
                         description=check.description,
                     )
                 )
@@ -269,7 +273,7 @@ def write_results(con, gate: GateResult) -> None:
                 "success": r.success,
                 "observed_value": r.observed_value,
                 "threshold": r.threshold,
-                "details": r.details,
+                "details": r.details_text(),
                 "description": r.description,
             }
             for r in gate.checks
@@ -352,3 +356,26 @@ def run_gate(
         gate.docs_index = docs_dir / "index.html"
         write_results(con, gate)
     return gate
+
+
+def record_failed_build(
+    database_path: Path, dbt_target_dir: Path, *, since: float
+) -> list[TestResult] | None:
+    """After a failed `dbt build`: record its data tests so that dq.dq_results shows this run.
+
+    The suites do not run (the metric tables may be stale), so dq.dq_check_results is emptied.
+    Returns the failed tests, or None when dbt did not get as far as writing results since `since`
+    (a time.time() value) or there is no database yet.
+    """
+    import duckdb
+
+    run_results = dbt_target_dir / "run_results.json"
+    if not database_path.exists() or not run_results.exists():
+        return None
+    if run_results.stat().st_mtime < since:
+        return None
+    gate = GateResult(run_at=datetime.now(UTC), checks=[])
+    gate.tests = read_test_results(dbt_target_dir)
+    with duckdb.connect(str(database_path)) as con:
+        write_results(con, gate)
+    return [test for test in gate.tests if test.status not in ("pass", "success")]

@@ -18,7 +18,13 @@ from pcdm.contract import PROJECT_DIR
 THRESHOLDS_PATH = PROJECT_DIR / "quality" / "thresholds.yml"
 SEVERITIES = ("error", "warning")
 GX_SEVERITY = {"error": "critical", "warning": "warning"}
-METRIC_TABLES = ("dq_join_coverage", "dq_delivery_volumes", "dq_plausibility")
+METRIC_TABLES = (
+    "dq_join_coverage",
+    "dq_delivery_volumes",
+    "dq_plausibility",
+    "dq_quarantine_by_reason",
+    "dq_source_freshness",
+)
 
 
 @dataclass(frozen=True)
