@@ -107,7 +107,8 @@ class GateResult:
             lines.append(f"Data Docs: {self.docs_index}")
         lines.append(
             "Results: dq.dq_results (dq.dq_check_results, dq.dq_test_results), "
-            "quarantine: dq.dq_quarantine, reconciliation: dq.dq_reconciliation"
+            "quarantine: dq.dq_quarantine_by_reason, dq.dq_quarantine; "
+            "reconciliation: dq.dq_reconciliation; freshness: dq.dq_source_freshness"
         )
         return "\n".join(lines)
 
