@@ -314,3 +314,29 @@ def test_a_failed_dbt_build_still_records_its_tests(tmp_path: Path):
     old = time.time() - 3600
     os.utime(run_results, (old, old))
     assert gate.record_failed_build(database, target, since=before) is None
+
+
+def _beyond(bounds) -> float:
+    """A value outside the bounds."""
+    return bounds.max * 2 + 1 if bounds.max is not None else bounds.min / 2 - 1
+
+
+ERROR_CHECKS = [c for c in load_checks() if any(b.severity == "error" for b in c.bounds)]
+
+
+@pytest.mark.parametrize("check", ERROR_CHECKS, ids=[c.name for c in ERROR_CHECKS])
+def test_every_error_check_fails_on_one_value_beyond_its_bound(clean_run, tmp_path, check):
+    """On the clean county's metric tables, one row moved beyond the error bound fails the check."""
+    _, _, data_dir = clean_run
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(data_dir / "warehouse.duckdb", database)
+    bounds = next(b for b in check.bounds if b.severity == "error")
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            f"update dq.{check.table} set {check.column} = {_beyond(bounds)} "
+            f"where rowid = (select min(rowid) from dq.{check.table} where {check.where})"
+        )
+        results = gate.validate(con, [check], tmp_path / "docs")
+    failed = [r for r in results if r.severity == "error" and not r.success]
+    assert [r.check for r in failed] == [check.name]
+    assert failed[0].details and f"{check.column}=" in failed[0].details[0]

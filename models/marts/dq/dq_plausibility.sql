@@ -1,13 +1,15 @@
 -- Plausibility metrics of the built marts, one row per metric and scope: events per resident in
--- scope per domain and cost per event per domain (12 months before the reference date), the share
--- of emergency health contacts, the share of residents aged 65 or over, and events whose person is
--- missing from dim_person (referential integrity).
+-- scope per domain and per harmonised service, cost per event per domain (12 months before the
+-- reference date), each service's events against the 12 months before, the share of emergency
+-- health contacts, the share of residents aged 65 or over, and events whose person is missing from
+-- dim_person (referential integrity).
 with
 
 reference as (
     select
         reference_date,
-        window_12m_after
+        window_12m_after,
+        window_24m_after
     from {{ ref('int_reference_period') }}
 ),
 
@@ -39,6 +41,17 @@ by_domain as (
         count(*) filter (where source_table = 'health_contact' and is_emergency) as emergency_contacts
     from events_12m
     group by domain
+),
+
+by_service as (
+    select
+        events.service_key,
+        count(*) filter (where events.event_date > reference.window_12m_after) as events,
+        count(*) filter (where events.event_date <= reference.window_12m_after) as events_previous_year
+    from {{ ref('fct_service_event') }} as events
+    cross join reference
+    where events.event_date > reference.window_24m_after and events.event_date <= reference.reference_date
+    group by events.service_key
 ),
 
 orphan_events as (
@@ -74,6 +87,23 @@ metrics as (
         health_contacts as denominator
     from by_domain
     where domain = 'health'
+    union all
+    select
+        'events_per_resident_by_service' as metric,
+        by_service.service_key as scope_name,
+        by_service.events * 1.0 / nullif(residents.residents, 0) as metric_value,
+        by_service.events as numerator,
+        residents.residents as denominator
+    from by_service
+    cross join residents
+    union all
+    select
+        'service_events_vs_previous_year' as metric,
+        service_key as scope_name,
+        events * 1.0 / nullif(events_previous_year, 0) as metric_value,
+        events as numerator,
+        events_previous_year as denominator
+    from by_service
     union all
     select
         'residents_65_plus_share' as metric,
