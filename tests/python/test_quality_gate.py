@@ -51,10 +51,14 @@ def clean_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
-def corrupted_copy(clean_raw: Path, folder: Path) -> Path:
+def corrupted_run(clean_raw: Path, folder: Path, table_name: str, change) -> tuple[int, str, Path]:
+    """`pcdm run` on a copy of the clean delivery whose table `table_name` went through `change`."""
     raw = folder / "raw"
     shutil.copytree(clean_raw, raw)
-    return raw
+    path = raw / f"{table_name}.parquet"
+    pq.write_table(change(pq.read_table(path)), path)
+    code, output = run_county(raw, folder)
+    return code, output, folder
 
 
 def run_county(raw: Path, data_dir: Path) -> tuple[int, str]:
@@ -103,16 +107,14 @@ def clean_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def missing_day_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    data_dir = tmp_path_factory.mktemp("missing_day")
-    raw = corrupted_copy(clean_raw, data_dir)
-    path = raw / "health_contact.parquet"
-    table = pq.read_table(path)
-    day = pc.cast(table["contact_start"], pa.date32())
-    kept = table.filter(pc.or_kleene(pc.not_equal(day, MISSING_DAY), pc.is_null(day)))
-    assert kept.num_rows < table.num_rows - 10
-    pq.write_table(kept, path)
-    code, output = run_county(raw, data_dir)
-    return code, output, data_dir
+    def without_the_day(table: pa.Table) -> pa.Table:
+        day = pc.cast(table["contact_start"], pa.date32())
+        kept = table.filter(pc.or_kleene(pc.not_equal(day, MISSING_DAY), pc.is_null(day)))
+        assert kept.num_rows < table.num_rows - 10
+        return kept
+
+    folder = tmp_path_factory.mktemp("missing_day")
+    return corrupted_run(clean_raw, folder, "health_contact", without_the_day)
 
 
 def scrambled(code: str | None) -> str | None:
@@ -123,35 +125,33 @@ def scrambled(code: str | None) -> str | None:
     return hetu.make(hetu.birth_date(code), 800 + hetu.individual_number(code) % 97)
 
 
+def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    column = table.schema.get_field_index(name)
+    return table.set_column(column, table.schema.field(column), values)
+
+
 @pytest.fixture(scope="module")
 def scrambled_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    data_dir = tmp_path_factory.mktemp("scrambled")
-    raw = corrupted_copy(clean_raw, data_dir)
-    path = raw / "social_decision.parquet"
-    table = pq.read_table(path)
-    ids = [scrambled(code) for code in table["person_id"].to_pylist()]
-    column = table.schema.get_field_index("person_id")
-    table = table.set_column(column, table.schema.field(column), pa.array(ids, pa.string()))
-    pq.write_table(table, path)
-    code, output = run_county(raw, data_dir)
-    return code, output, data_dir
+    def scrambled_ids(table: pa.Table) -> pa.Table:
+        ids = [scrambled(code) for code in table["person_id"].to_pylist()]
+        return replaced(table, "person_id", pa.array(ids, pa.string()))
+
+    folder = tmp_path_factory.mktemp("scrambled")
+    return corrupted_run(clean_raw, folder, "social_decision", scrambled_ids)
 
 
 @pytest.fixture(scope="module")
 def stale_feed_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
     """The client fee feed stopped: its newest extract is ten days older than the others'."""
-    data_dir = tmp_path_factory.mktemp("stale_feed")
-    raw = corrupted_copy(clean_raw, data_dir)
-    path = raw / "client_fee.parquet"
-    table = pq.read_table(path)
-    table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
-    shift = pa.scalar(timedelta(days=10), pa.duration("us"))
-    older = pc.cast(pc.subtract(table["loaded_at"], shift), table.schema.field("loaded_at").type)
-    column = table.schema.get_field_index("loaded_at")
-    table = table.set_column(column, table.schema.field(column), older)
-    pq.write_table(table, path)
-    code, output = run_county(raw, data_dir)
-    return code, output, data_dir
+
+    def ten_days_older(table: pa.Table) -> pa.Table:
+        table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
+        shift = pa.scalar(timedelta(days=10), pa.duration("us"))
+        older = pc.subtract(table["loaded_at"], shift)
+        return replaced(table, "loaded_at", pc.cast(older, table.schema.field("loaded_at").type))
+
+    folder = tmp_path_factory.mktemp("stale_feed")
+    return corrupted_run(clean_raw, folder, "client_fee", ten_days_older)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 -- Plausibility metrics of the built marts, one row per metric and scope: events per resident in
 -- scope per domain and per harmonised service, cost per event per domain (12 months before the
--- reference date), each service's events against the 12 months before, the share of emergency
+-- reference date), each service's users against the 12 months before, the share of emergency
 -- health contacts, the share of residents aged 65 or over, and events whose person is missing from
 -- dim_person (referential integrity).
 with
@@ -47,7 +47,10 @@ by_service as (
     select
         events.service_key,
         count(*) filter (where events.event_date > reference.window_12m_after) as events,
-        count(*) filter (where events.event_date <= reference.window_12m_after) as events_previous_year
+        count(distinct case when events.event_date > reference.window_12m_after then events.person_key end)
+            as service_users,
+        count(distinct case when events.event_date <= reference.window_12m_after then events.person_key end)
+            as service_users_previous_year
     from {{ ref('fct_service_event') }} as events
     cross join reference
     where events.event_date > reference.window_24m_after and events.event_date <= reference.reference_date
@@ -98,11 +101,11 @@ metrics as (
     cross join residents
     union all
     select
-        'service_events_vs_previous_year' as metric,
+        'service_users_vs_previous_year' as metric,
         service_key as scope_name,
-        events * 1.0 / nullif(events_previous_year, 0) as metric_value,
-        events as numerator,
-        events_previous_year as denominator
+        service_users * 1.0 / nullif(service_users_previous_year, 0) as metric_value,
+        service_users as numerator,
+        service_users_previous_year as denominator
     from by_service
     union all
     select
