@@ -1,7 +1,7 @@
 """The data-quality gate of `pcdm run`, after `dbt build`.
 
-1. Reads the small metric tables of the `dq` schema (dq_join_coverage, dq_delivery_volumes,
-   dq_plausibility: computed by dbt inside the database) with DuckDB, each check's rows only.
+1. Reads the small metric tables of the `dq` schema (suites.METRIC_TABLES, computed by dbt inside
+   the database) with DuckDB, each check's rows only.
 2. Validates them with the great-expectations suites of quality/thresholds.yml (pandas batches of a
    few hundred rows at most: great-expectations 1.24 has no working DuckDB engine, issue #11579).
 3. Writes the great-expectations Data Docs HTML to `<data-dir>/data_docs/index.html`.
@@ -9,7 +9,9 @@
      dq.dq_check_results  one row per expectation of the latest run
      dq.dq_test_results   one row per dbt data test of the latest `dbt build` (run_results.json)
      dq.dq_results        both, in common columns: the data-quality page of Power BI
-An error-level expectation that fails blocks the Power BI exports; a warning does not.
+An error-level expectation that fails blocks the Power BI exports; a warning does not. When
+`dbt build` itself fails, record_failed_build writes its test results alone, so that these tables
+never show an older run.
 """
 
 from __future__ import annotations
