@@ -13,7 +13,7 @@
     {%- set raw_path = var('raw_path') -%}
     {%- set raw_format = var('raw_format', 'parquet') -%}
     {%- set sources = graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | list -%}
-    {%- set found = run_query("select file from glob('" ~ raw_path ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
+    {%- set found = run_query("select file from glob('" ~ raw_path | replace("'", "''") ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
     {%- set found_names = [] -%}
     {%- for file in found -%}
         {%- do found_names.append(file.replace('\\', '/').split('/')[-1][: -(raw_format | length) - 1]) -%}

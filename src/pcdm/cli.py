@@ -2,7 +2,8 @@
 
 pcdm generate   write a synthetic county as a raw delivery (raw contract v1)
 pcdm run        the main job: generate (or take a delivered extract) -> dbt seed + build -> summary
-                -> data-quality gate -> Power BI report files (only when no error check failed)
+                -> data-quality gate -> Power BI report files -> publish (only when no error
+                check failed; the last good warehouse and files stay until then)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pcdm.contract import PROJECT_DIR
@@ -80,82 +81,36 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Generate (or take) a delivery, build it, gate it on data quality, then export for Power BI.
+    """Generate (or take) a delivery, build it, gate it on data quality, then publish it.
 
-    Exit codes: 0 done; 1 a dbt step failed; 2 bad arguments; 3 an error-level data-quality
-    expectation failed (the Power BI exports are not written).
+    Exit codes: 0 published; 1 a dbt step failed; 2 bad settings or input (a missing salt, raw
+    folder, unknown county code, reference date outside the data, bad --vars); 3 an error-level
+    data-quality check failed; 4 another run holds the data dir's lock; 5 a system fault (full
+    disk, read-only folder); 130 / 143 stopped by SIGINT / SIGTERM. On any exit but 0 the
+    published warehouse and Power BI files are left as they were (pcdm.runner).
     """
-    from pcdm import exports, pipeline
-    from pcdm.quality import gate
+    from pcdm import runner
 
-    data_dir = args.data_dir.resolve()
-    if args.raw_path is None:
-        raw_path = data_dir / "raw"
-        _generate(args, raw_path, "parquet")
-    else:
-        raw_path = args.raw_path.resolve()
-        if not raw_path.is_dir():
-            print(f"pcdm run: raw folder {raw_path} does not exist", file=sys.stderr)
-            return 2
-    # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
-    as_of = args.as_of or (args.extract_at if args.raw_path is None else None)
-    extra_vars = [("county_code", COUNTY_CODES[args.county])]
-    if as_of is not None:
-        extra_vars.append(("freshness_as_of", as_of.isoformat(sep=" ")))
-    work_path = args.dbt_work_path.resolve() if args.dbt_work_path else None
-    dbt_target_dir = (work_path or PROJECT_DIR) / "target"
-    build_began = time.time()
     try:
-        target = pipeline.DbtTarget(
-            raw_path=raw_path,
-            database_path=data_dir / "warehouse.duckdb",
-            raw_format=pipeline.detect_raw_format(raw_path),
-            extra_vars=tuple(extra_vars),
-            work_path=work_path,
-        )
-        started = time.perf_counter()
-        pipeline.build(target, unit_tests=False)
-    except pipeline.PipelineError as error:
-        print(f"pcdm run: {error}", file=sys.stderr)
-        failed = gate.record_failed_build(
-            data_dir / "warehouse.duckdb", dbt_target_dir, since=build_began
-        )
-        if failed is not None:
-            for test in failed:
-                print(f"  dbt test {test.status.upper()} {test.test}", file=sys.stderr)
-            print(
-                "pcdm run: dbt test results recorded in dq.dq_results; the data-quality suites "
-                "did not run and no Power BI file was written.",
-                file=sys.stderr,
-            )
-        return 1
-    print(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
-    print(pipeline.summary(target.database_path))
-    print(f"dbt results: {dbt_target_dir / 'run_results.json'}")
-    exports_dir = (args.exports_dir or data_dir / "powerbi").resolve()
-
-    started = time.perf_counter()
-    result = gate.run_gate(
-        target.database_path, data_dir / "data_docs", dbt_target_dir=dbt_target_dir
+        extra_vars = runner.parse_vars(args.vars)
+    except runner.SettingsError as error:
+        runner.fail(str(error))
+        return error.exit_code
+    delivered = args.raw_path is not None
+    # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
+    as_of = args.as_of or (None if delivered else args.extract_at)
+    settings = runner.RunSettings(
+        data_dir=args.data_dir.resolve(),
+        county_code=args.county_code or COUNTY_CODES[args.county],
+        raw_path=args.raw_path.resolve() if delivered else None,
+        exports_dir=args.exports_dir.resolve() if args.exports_dir else None,
+        work_path=args.dbt_work_path.resolve() if args.dbt_work_path else None,
+        reference_date=args.reference_date,
+        as_of=as_of,
+        vars=extra_vars,
+        generate=lambda out: _generate(args, out, "parquet"),
     )
-    print(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
-    if not result.passed:
-        failing = sorted({check.check for check in result.blocking})
-        print(
-            "pcdm run: BLOCKED by the data-quality gate: error-level expectation(s) failed: "
-            + ", ".join(failing)
-            + f". Power BI report files were NOT written (any earlier ones in {exports_dir} are "
-            "left as they were). See the Data Docs and dq.dq_results.",
-            file=sys.stderr,
-        )
-        return 3
-
-    written = exports.export_bi(target.database_path, exports_dir)
-    print(
-        f"Power BI report files: {exports_dir} "
-        + ", ".join(f"{folder}/ {n} marts" for folder, n in written.items())
-    )
-    return 0
+    return runner.run(settings)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -202,6 +157,24 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="judge source freshness at this time, ISO 8601 (default: now; for a demo county "
         "generated by this run: its --extract-at)",
+    )
+    run.add_argument(
+        "--county-code",
+        default=None,
+        help="Statistics Finland code of the wellbeing services county in scope, e.g. 07 or 18 "
+        "(default: the code of --county)",
+    )
+    run.add_argument(
+        "--reference-date",
+        type=date.fromisoformat,
+        default=None,
+        help="the reference date R, YYYY-MM-DD (default: the day before the latest population "
+        "extract); it must lie inside the delivered data",
+    )
+    run.add_argument(
+        "--vars",
+        default=None,
+        help="more dbt vars as a YAML mapping, e.g. '{heavy_user_min_social_services: 2}'",
     )
     run.set_defaults(handler=cmd_run)
     return root

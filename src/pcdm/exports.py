@@ -7,11 +7,17 @@
 
 The marts are already aggregated and suppressed, with `all` as a level of every filter dimension,
 so a report file is a plain filter of its mart: nothing is re-summed. DuckDB writes the files
-itself (COPY ... TO), so no table passes through Python.
+itself (COPY ... TO), so no table passes through Python, with the rows in a fixed order (the same
+marts give the same bytes).
+
+The files are written into a new folder beside the band folders (`.incoming/`) and swapped in with
+renames once all are written: a run that fails or is killed while exporting leaves the last good
+band folders as they were (its half-written `.incoming/` is removed by the next export).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,27 +35,55 @@ def bi_marts(con) -> dict[str, bool]:
     return {name: bool(has_age) for name, has_age in rows}
 
 
-def export_bi(database_path: Path, out_dir: Path) -> dict[str, int]:
-    """Write the report files into out_dir (replacing its band folders); files written per band."""
+INCOMING = ".incoming"
+PREVIOUS = ".previous"
+
+
+def write_bi(database_path: Path, folder: Path) -> dict[str, int]:
+    """Write the band folders of the report files into folder (made empty first); files per band."""
     import duckdb
 
+    shutil.rmtree(folder, ignore_errors=True)
     written: dict[str, int] = {}
     with duckdb.connect(str(database_path), read_only=True) as con:
         marts = bi_marts(con)
         if not marts:
             raise RuntimeError(f"no {BI_SCHEMA} marts in {database_path}: run dbt build first")
-        for folder, band in AGE_BANDS.items():
-            target = out_dir / folder
-            shutil.rmtree(target, ignore_errors=True)
+        for band_folder, band in AGE_BANDS.items():
+            target = folder / band_folder
             target.mkdir(parents=True)
-            written[folder] = 0
+            written[band_folder] = 0
             for mart, has_age in marts.items():
                 if not has_age and band != "all":
                     continue
                 where = f" where age_group = '{band}'" if has_age else ""
                 path = str(target / f"{mart}.parquet").replace("'", "''")
                 con.execute(
-                    f"copy (select * from {BI_SCHEMA}.{mart}{where}) to '{path}' (format parquet)"
+                    f"copy (select * from {BI_SCHEMA}.{mart}{where} order by all) "
+                    f"to '{path}' (format parquet)"
                 )
-                written[folder] += 1
+                written[band_folder] += 1
+    return written
+
+
+def swap_in(incoming: Path, out_dir: Path) -> None:
+    """Replace out_dir's band folders with incoming's, one rename each (the old ones are removed
+    only after every new one is in place)."""
+    previous = out_dir / PREVIOUS
+    shutil.rmtree(previous, ignore_errors=True)
+    previous.mkdir(parents=True)
+    for band_folder in AGE_BANDS:
+        if (out_dir / band_folder).exists():
+            os.replace(out_dir / band_folder, previous / band_folder)
+        os.replace(incoming / band_folder, out_dir / band_folder)
+    shutil.rmtree(previous)
+    shutil.rmtree(incoming)
+
+
+def export_bi(database_path: Path, out_dir: Path) -> dict[str, int]:
+    """Write the report files into out_dir, swapping in all band folders at once when all are
+    written; files written per band."""
+    incoming = out_dir / INCOMING
+    written = write_bi(database_path, incoming)
+    swap_in(incoming, out_dir)
     return written

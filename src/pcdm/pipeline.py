@@ -1,16 +1,24 @@
-"""The main job: synthetic (or delivered) raw data -> `dbt seed` + `dbt build` -> a summary.
+"""dbt for the main job: `dbt seed` + `dbt build` on a database file -> a summary.
 
 dbt runs as a subprocess of the venv's own `dbt`, in the project folder, with the profile in
-`profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Each step is a function tests can call.
+`profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Its output is streamed (or captured) and, when
+it fails, the failing nodes and their messages become the first lines of the error. Inside
+`stopping_on_signals()`, SIGINT and SIGTERM are forwarded to the running dbt and the run stops with
+RunStopped. Each step is a function tests can call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import secrets
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +29,28 @@ if TYPE_CHECKING:
     import duckdb
 
 SALT_VARIABLE = "PCDM_PSEUDONYM_SALT"
+MIN_SALT_LENGTH = 16
 
 
 class PipelineError(RuntimeError):
-    """A step failed; the message says which and why."""
+    """A step failed; the message says which and why (its first line names the cause)."""
+
+    exit_code = 1
+
+
+class SettingsError(PipelineError):
+    """The run's settings or inputs are wrong (a missing salt, folder, unknown county code, ...)."""
+
+    exit_code = 2
+
+
+class RunStopped(PipelineError):
+    """SIGINT or SIGTERM stopped the run (exit code 128 + the signal, as a shell reports it)."""
+
+    def __init__(self, signum: int, step: str = ""):
+        name = signal.Signals(signum).name
+        super().__init__(f"stopped by {name}" + (f" during {step}" if step else ""))
+        self.exit_code = 128 + signum
 
 
 @dataclass(frozen=True)
@@ -49,11 +75,25 @@ class DbtTarget:
         return json.dumps(values)
 
 
+def delivered_salt() -> str:
+    """The pseudonym salt of a delivered extract: PCDM_PSEUDONYM_SALT, required, 16+ characters."""
+    salt = os.environ.get(SALT_VARIABLE, "")
+    if len(salt.strip()) < MIN_SALT_LENGTH:
+        length = len(salt.strip())
+        state = f"is too short ({length} characters)" if length else "is not set"
+        raise SettingsError(
+            f"{SALT_VARIABLE} {state}: a delivered extract (--raw-path) needs the county's own "
+            f"pseudonym salt of at least {MIN_SALT_LENGTH} characters from its key vault (the same "
+            "every run, or every person_key changes). Nothing was run."
+        )
+    return salt
+
+
 def ensure_salt(project_dir: Path = PROJECT_DIR) -> str:
     """The pseudonym salt: PCDM_PSEUDONYM_SALT, or for the demo a random one kept in .secrets/."""
     salt = os.environ.get(SALT_VARIABLE, "")
     if salt:
-        return salt
+        return delivered_salt()
     salt_file = project_dir / ".secrets" / "pseudonym_salt"
     if not salt_file.exists():
         salt_file.parent.mkdir(mode=0o700, exist_ok=True)
@@ -101,21 +141,151 @@ def dbt_command(
     return command, env
 
 
+class _Signals:
+    """What stopping_on_signals() shares with run_dbt: the running dbt and the signal received."""
+
+    child: subprocess.Popen | None = None
+    received: int | None = None
+    deferred: bool = False
+
+
+@contextlib.contextmanager
+def stopping_on_signals():
+    """Inside: SIGINT and SIGTERM are forwarded to the running dbt, which stops (its run_dbt then
+    raises RunStopped); between dbt commands they raise RunStopped at once. Main thread only."""
+
+    def handler(signum, frame):
+        _Signals.received = signum
+        child = _Signals.child
+        if _Signals.deferred:
+            return
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+        else:
+            raise RunStopped(signum)
+
+    signums = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+        _Signals.received = None
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """Inside: a SIGINT or SIGTERM is only noted, for the few renames that publish a run, which
+    must not stop half-way (the run then ends published)."""
+    _Signals.deferred = True
+    try:
+        yield
+    finally:
+        _Signals.deferred = False
+
+
+TIME_PREFIX = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?\s+")
+ERROR_START = re.compile(r"(Compilation|Runtime|Parsing|Database|Dependency|Env Var|Catalog) Error")
+FAILED_STATUSES = ("error", "fail", "runtime error")
+MAX_NAMED_FAILURES = 5
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def dbt_failures(target_dir: Path, since: float) -> list[str]:
+    """The failing nodes of the dbt command that wrote target_dir/run_results.json after `since`,
+    each as '<resource type> <name>: <message>'."""
+    run_results = target_dir / "run_results.json"
+    if not run_results.exists() or run_results.stat().st_mtime < since:
+        return []
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    failures = []
+    for result in results:
+        if result.get("status") in FAILED_STATUSES:
+            kind, _, rest = result["unique_id"].partition(".")
+            name = rest.partition(".")[2].split(".")[0] or rest
+            message = result.get("message") or result.get("status")
+            failures.append(f"{kind} {name}: {_one_line(message)}")
+    return failures
+
+
+def _error_block(lines: list[str]) -> list[str]:
+    """The first error block of dbt's output (e.g. a compilation error of the contract check)."""
+    cleaned = [TIME_PREFIX.sub("", line.rstrip()) for line in lines]
+    for i, line in enumerate(cleaned):
+        if ERROR_START.search(line) or line.startswith("Encountered an error"):
+            block = [text.strip() for text in cleaned[i : i + 12] if text.strip()]
+            return [_one_line(" ".join(block[:6]))]
+    return [_one_line(line) for line in cleaned if line.strip()][-3:]
+
+
+def _failure_message(args: list[str], code: int, failures: list[str], lines: list[str]) -> str:
+    command = f"`dbt {' '.join(args)}`"
+    if failures:
+        shown = failures[:MAX_NAMED_FAILURES]
+        more = len(failures) - len(shown)
+        return "\n".join(
+            [f"{command} failed (exit {code}): {shown[0]}", *[f"  also {f}" for f in shown[1:]]]
+            + ([f"  and {more} more failing nodes (see run_results.json)"] if more else [])
+        )
+    block = _error_block(lines)
+    return f"{command} failed (exit {code}): " + "\n  ".join(block or ["no error message"])
+
+
 def run_dbt(
     args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on the target; raise PipelineError naming the command when it fails."""
+    """Run one dbt command on the target, its output streamed to stdout (or, quiet, captured).
+
+    Raises PipelineError whose first line names the failing dbt node and its message (or dbt's
+    error, e.g. a raw contract violation), and RunStopped when a signal stopped it."""
     command, env = dbt_command(args, target, project_dir=project_dir)
-    result = subprocess.run(
-        command, cwd=project_dir, env=env, text=True, capture_output=quiet, check=False
-    )
-    if result.returncode != 0:
-        detail = ""
-        if quiet:
-            lines = [line for line in result.stdout.splitlines() if "nanobind" not in line]
-            detail = "\n" + "\n".join(lines[-40:])
-        raise PipelineError(f"`dbt {' '.join(args)}` failed (exit {result.returncode}).{detail}")
-    return result
+    target_dir = (target.work_path or project_dir) / "target"
+    started = time.time() - 1
+    lines: list[str] = []
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=project_dir,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            start_new_session=True,  # a terminal's Ctrl-C reaches dbt once, forwarded by us
+        )
+        _Signals.child = process
+        try:
+            for line in process.stdout:
+                if "nanobind" in line:
+                    continue
+                lines.append(line)
+                if not quiet:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+            process.wait()
+        finally:
+            _Signals.child = None
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        stderr.seek(0)
+        errors = "".join(line for line in stderr if "nanobind" not in line)
+    if _Signals.received is not None:
+        raise RunStopped(_Signals.received, f"`dbt {args[0]}`")
+    output = "".join(lines)
+    if process.returncode != 0:
+        failures = dbt_failures(target_dir, since=started)
+        raise PipelineError(
+            _failure_message(args, process.returncode, failures, lines + errors.splitlines())
+        )
+    return subprocess.CompletedProcess(command, process.returncode, output, errors)
 
 
 SEED = ["seed", "--full-refresh"]
@@ -123,6 +293,29 @@ BUILD = ["build", "--exclude", "resource_type:seed"]
 # dbt unit tests pin the shipped default rules on hand-made inputs: they run in the test command
 # (CI), not in a county's production build, where its own rule vars would make them fail by design.
 PRODUCTION_BUILD = [*BUILD, "test_type:unit"]
+
+
+def seed(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
+    """Load the reference seeds (replacing them) into the target's database."""
+    run_dbt(SEED, target, project_dir=project_dir, quiet=quiet)
+
+
+def build_models(
+    target: DbtTarget,
+    *,
+    select: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    unit_tests: bool = False,
+    project_dir: Path = PROJECT_DIR,
+    quiet: bool = False,
+) -> None:
+    """`dbt build` of the models (with their data tests) on the target's database: all of them, or
+    the `select`ed ones minus `exclude` (dbt selectors). Call it more than once to run a step of
+    your own between two parts of the build, e.g. ("+int_bi_persons",) then ("int_bi_persons+",)."""
+    args = [*(BUILD if unit_tests else PRODUCTION_BUILD), *exclude]
+    if select:
+        args += ["--select", *select]
+    run_dbt(args, target, project_dir=project_dir, quiet=quiet)
 
 
 def build(
@@ -133,8 +326,8 @@ def build(
     quiet: bool = False,
 ) -> None:
     """Load the reference seeds, then build every model and run its data tests (and unit tests)."""
-    run_dbt(SEED, target, project_dir=project_dir, quiet=quiet)
-    run_dbt(BUILD if unit_tests else PRODUCTION_BUILD, target, project_dir=project_dir, quiet=quiet)
+    seed(target, project_dir=project_dir, quiet=quiet)
+    build_models(target, unit_tests=unit_tests, project_dir=project_dir, quiet=quiet)
 
 
 def summary(database_path: Path) -> str:

@@ -2,7 +2,8 @@
 -- scope per domain and per harmonised service, cost per event per domain (12 months before the
 -- reference date), each service's users against the 12 months before, the share of emergency
 -- health contacts, the share of residents aged 65 or over, and events whose person is missing from
--- dim_person (referential integrity).
+-- dim_person (referential integrity), the residents in scope, the share of each event table's events
+-- costed with the unit cost of the seed, and staged persons whose non-disclosure flag was unknown.
 with
 
 reference as (
@@ -55,6 +56,23 @@ by_service as (
     cross join reference
     where events.event_date > reference.window_24m_after and events.event_date <= reference.reference_date
     group by events.service_key
+),
+
+cost_sources as (
+    select
+        source_table,
+        count(*) as events,
+        count(*) filter (where is_cost_imputed) as imputed_events
+    from {{ ref('fct_service_event') }}
+    group by source_table
+),
+
+privacy_flags as (
+    select
+        count(*) as persons,
+        count(*) filter (where is_non_disclosure_unknown) as unknown_flags
+    from {{ ref('base_population__persons') }}
+    where quarantine_reason is null
 ),
 
 orphan_events as (
@@ -115,6 +133,30 @@ metrics as (
         residents_65_plus as numerator,
         residents as denominator
     from residents
+    union all
+    select
+        'residents_in_scope' as metric,
+        'population' as scope_name,
+        residents as metric_value,
+        residents as numerator,
+        null as denominator
+    from residents
+    union all
+    select
+        'unit_cost_share' as metric,
+        source_table as scope_name,
+        imputed_events * 1.0 / nullif(events, 0) as metric_value,
+        imputed_events as numerator,
+        events as denominator
+    from cost_sources
+    union all
+    select
+        'non_disclosure_unknown' as metric,
+        'population_person' as scope_name,
+        unknown_flags as metric_value,
+        unknown_flags as numerator,
+        persons as denominator
+    from privacy_flags
     union all
     select
         'events_without_person' as metric,

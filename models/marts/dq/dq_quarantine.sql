@@ -9,6 +9,7 @@ quarantined as (
             '{{ raw.table }}' as source_table,
             source_row_key,
             quarantine_reason as reason_code,
+            row_check_column as reason_column,
             loaded_at,
             raw_record
         from {{ ref(raw.base) }}
@@ -25,6 +26,7 @@ select
     quarantined.source_table,
     quarantined.source_row_key,
     quarantined.reason_code,
+    quarantined.reason_column,
     reasons.reason_text,
     quarantined.loaded_at,
     quarantined.raw_record

@@ -153,21 +153,28 @@ def _context(docs_dir: Path):
     return context
 
 
-def _failing_rows(check: Check, frame, severity_bounds) -> tuple[float | None, tuple[str, ...]]:
-    """The worst observed value and the failing rows named by the check's labels."""
+def _failing_rows(
+    check: Check, frame, severity_bounds=None
+) -> tuple[float | None, tuple[str, ...]]:
+    """The worst observed value and the failing rows named by the check's labels: rows beyond the
+    bounds, or with severity_bounds None the rows whose value is NULL (observed: their count)."""
     values = frame[check.column]
-    if values.dropna().empty:
-        return None, ()
-    low, high = severity_bounds.min, severity_bounds.max
-    mask = values.notna() & False
-    if low is not None:
-        mask |= values < low
-    if high is not None:
-        mask |= values > high
-    if low is not None and (high is None or (values < low).any() or not (values > high).any()):
-        observed = float(values.min())
+    if severity_bounds is None:
+        mask = values.isna()
+        observed = float(mask.sum())
     else:
-        observed = float(values.max())
+        if values.dropna().empty:
+            return None, ()
+        low, high = severity_bounds.min, severity_bounds.max
+        mask = values.notna() & False
+        if low is not None:
+            mask |= values < low
+        if high is not None:
+            mask |= values > high
+        if low is not None and (high is None or (values < low).any() or not (values > high).any()):
+            observed = float(values.min())
+        else:
+            observed = float(values.max())
     failing = frame[mask]
     named = []
     for _, row in failing.iterrows():
@@ -211,7 +218,11 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                 if config.type == "expect_table_row_count_to_be_between":
                     observed, details = float(len(frame)), ()
                     if not outcome.success:
-                        details = (f"no rows in scope of dq.{check.table} where {check.where}",)
+                        details = (
+                            f"{len(frame)} rows in scope of dq.{check.table} where {check.where}",
+                        )
+                elif config.type == "expect_column_values_to_not_be_null":
+                    observed, details = _failing_rows(check, frame)
                 else:
                     bounds = next(b for b in check.bounds if b.severity == severity)
                     observed, details = _failing_rows(check, frame, bounds)

@@ -3,7 +3,10 @@
 A check names a small metric table of the `dq` schema (computed by dbt inside the database), the
 rows in its scope (an SQL `where`), a column, and bounds per severity. Its suite holds one
 `ExpectColumnValuesToBeBetween` per severity (error: great-expectations severity `critical`,
-warning: `warning`), and one `ExpectTableRowCountToBeBetween` when the scope must not be empty.
+warning: `warning`), and, so that the gate fails closed, one `ExpectColumnValuesToNotBeNull` (a
+NULL metric fails instead of passing unseen: great-expectations skips nulls in a range) and, when
+the scope must not be empty, one `ExpectTableRowCountToBeBetween`, both at the check's most severe
+level.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ METRIC_TABLES = (
     "dq_delivery_volumes",
     "dq_plausibility",
     "dq_quarantine_by_reason",
+    "dq_reconciliation",
     "dq_source_freshness",
 )
 
@@ -52,6 +56,11 @@ class Check:
     labels: tuple[str, ...] = ()
     min_rows: int | None = None
     bounds: tuple[Bounds, ...] = field(default_factory=tuple)
+
+    @property
+    def top_severity(self) -> str:
+        """The most severe level of the check's bounds (error, else warning)."""
+        return next(s for s in SEVERITIES if any(b.severity == s for b in self.bounds))
 
     def query(self, schema: str = "dq") -> str:
         return f"select * from {schema}.{self.table} where {self.where}"
@@ -102,18 +111,26 @@ def build_suite(check: Check):
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(name=check.name, meta={"description": check.description})
+    top = check.top_severity
     if check.min_rows is not None:
         suite.add_expectation(
             gx.expectations.ExpectTableRowCountToBeBetween(
                 min_value=check.min_rows,
-                severity=GX_SEVERITY["error"],
+                severity=GX_SEVERITY[top],
                 meta={
-                    "severity": "error",
+                    "severity": top,
                     "check": check.name,
-                    "threshold": f">= {check.min_rows}",
+                    "threshold": f">= {check.min_rows} rows",
                 },
             )
         )
+    suite.add_expectation(
+        gx.expectations.ExpectColumnValuesToNotBeNull(
+            column=check.column,
+            severity=GX_SEVERITY[top],
+            meta={"severity": top, "check": check.name, "threshold": "not null"},
+        )
+    )
     for bounds in check.bounds:
         suite.add_expectation(
             gx.expectations.ExpectColumnValuesToBeBetween(

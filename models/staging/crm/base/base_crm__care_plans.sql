@@ -22,6 +22,7 @@ renamed as (
 
         -- audit
         trim(cast(plan_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('crm', 'care_plan') }} as unconverted_column,
         {{ raw_row_audit_columns('crm', 'care_plan') }}
     from source
 ),
@@ -33,13 +34,13 @@ resolved as (
 checked as (
     select
         resolved.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.plan_id is null or resolved.plan_type is null or resolved.created_date is null"
                 ~ " or resolved.loaded_at is null", "invalid_value"],
             ["resolved.person_check"],
             ["resolved.closed_date < resolved.created_date", "end_before_start"],
             ["resolved.created_date > cast(resolved.loaded_at as date)", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
 )
 

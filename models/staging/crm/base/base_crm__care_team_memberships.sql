@@ -25,6 +25,7 @@ renamed as (
         || '|' || coalesce(trim(cast(professional_id as {{ dbt.type_string() }})), '')
         || '|' || coalesce(lower(trim(cast(role as {{ dbt.type_string() }}))), '')
         || '|' || coalesce(cast({{ safe_cast('valid_from', 'date') }} as {{ dbt.type_string() }}), '') as source_row_key,
+        {{ unconverted_column('crm', 'crm_care_team') }} as unconverted_column,
         {{ raw_row_audit_columns('crm', 'crm_care_team') }}
     from source
 ),
@@ -36,14 +37,14 @@ resolved as (
 checked as (
     select
         resolved.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.professional_id is null or resolved.role is null or resolved.valid_from is null"
                 ~ " or resolved.loaded_at is null", "invalid_value"],
             [not_one_of('resolved.role', ['responsible_professional', 'own_doctor', 'own_nurse', 'case_manager',
                 'service_coordinator']), "invalid_value"],
             ["resolved.person_check"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
-        ]) }} as row_check
+        ]) }}
     from resolved
 )
 

@@ -21,6 +21,7 @@ renamed as (
 
         -- audit
         trim(cast(interaction_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('crm', 'crm_channel_contact') }} as unconverted_column,
         {{ raw_row_audit_columns('crm', 'crm_channel_contact') }}
     from source
 ),
@@ -33,14 +34,14 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.interaction_id is null or resolved.channel is null or resolved.occurred_at is null"
                 ~ " or resolved.loaded_at is null", "invalid_value"],
             [not_one_of('resolved.channel', ['phone', 'chat', 'e_service', 'letter', 'walk_in']), "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["resolved.occurred_at > resolved.loaded_at", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'crm_channel_contact' and resolved.channel = services.source_code

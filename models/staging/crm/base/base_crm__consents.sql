@@ -22,6 +22,7 @@ renamed as (
 
         -- audit
         trim(cast(consent_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('crm', 'crm_consent') }} as unconverted_column,
         {{ raw_row_audit_columns('crm', 'crm_consent') }}
     from source
 ),
@@ -33,13 +34,13 @@ resolved as (
 checked as (
     select
         resolved.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.consent_id is null or resolved.consent_type is null or resolved.status is null"
                 ~ " or resolved.valid_from is null or resolved.loaded_at is null", "invalid_value"],
             [not_one_of('resolved.status', ['given', 'denied', 'withdrawn']), "invalid_value"],
             ["resolved.person_check"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
-        ]) }} as row_check
+        ]) }}
     from resolved
 )
 

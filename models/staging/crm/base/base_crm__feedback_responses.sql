@@ -26,6 +26,7 @@ renamed as (
 
         -- audit
         trim(cast(response_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('crm', 'feedback_response') }} as unconverted_column,
         {{ raw_row_audit_columns('crm', 'feedback_response') }}
     from source
 ),
@@ -37,12 +38,12 @@ resolved as (
 checked as (
     select
         resolved.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.response_id is null or resolved.responded_at is null or resolved.loaded_at is null", "invalid_value"],
             ["resolved.nps_score not between 0 and 10 or resolved.nps_score <> floor(resolved.nps_score)", "invalid_value"],
             ["resolved.person_check"],
             ["resolved.responded_at > resolved.loaded_at", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
 )
 

@@ -24,6 +24,7 @@ renamed as (
 
         -- audit
         trim(cast(invoice_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('finance', 'client_fee') }} as unconverted_column,
         {{ raw_row_audit_columns('finance', 'client_fee') }}
     from source
 ),
@@ -35,13 +36,14 @@ resolved as (
 checked as (
     select
         resolved.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.invoice_id is null or resolved.invoice_date is null or resolved.amount_eur is null"
-                ~ " or resolved.loaded_at is null or resolved.amount_eur < 0", "invalid_value"],
+                ~ " or resolved.loaded_at is null", "invalid_value"],
+            ["resolved.amount_eur < 0", "invalid_value", "amount_eur"],
             ["resolved.person_check"],
             ["resolved.paid_date < resolved.invoice_date", "end_before_start"],
             ["resolved.invoice_date > cast(resolved.loaded_at as date)", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
 )
 

@@ -17,7 +17,7 @@ renamed as (
         upper(trim(cast(service_code as {{ dbt.type_string() }}))) as service_code,
         upper(trim(cast(contact_type_code as {{ dbt.type_string() }}))) as contact_type_code,
         upper(trim(cast(professional_group_code as {{ dbt.type_string() }}))) as professional_group_code,
-        coalesce({{ safe_cast('is_emergency', 'boolean') }}, false) as is_emergency,
+        {{ to_boolean('is_emergency') }} as is_emergency,
 
         -- dates
         {{ safe_cast('contact_start', 'timestamp') }} as contact_start,
@@ -28,6 +28,7 @@ renamed as (
 
         -- audit
         trim(cast(contact_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('health', 'health_contact') }} as unconverted_column,
         {{ raw_row_audit_columns('health', 'health_contact') }}
     from source
 ),
@@ -40,12 +41,14 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
-            ["contact_id is null or contact_start is null or loaded_at is null or cost_eur < 0", "invalid_value"],
+        {{ row_checks([
+            ["contact_id is null or contact_start is null or loaded_at is null", "invalid_value"],
+            ["is_emergency is null", "invalid_value", "is_emergency"],
+            ["cost_eur < 0", "invalid_value", "cost_eur"],
             ["person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["contact_start > loaded_at", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'health_contact' and resolved.service_code = services.source_code

@@ -23,6 +23,7 @@ renamed as (
 
         -- audit
         trim(cast(diagnosis_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('health', 'health_diagnosis') }} as unconverted_column,
         {{ raw_row_audit_columns('health', 'health_diagnosis') }}
     from source
 ),
@@ -42,12 +43,12 @@ records as (
 checked as (
     select
         renamed.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["renamed.diagnosis_id is null or renamed.diagnosis_code is null or renamed.loaded_at is null", "invalid_value"],
             [not_one_of('renamed.record_type', ['contact', 'episode']) ~ " or "
                 ~ not_one_of('renamed.code_system', ['ICD-10', 'ICPC-2']), "invalid_value"],
             ["records.record_id is null", "orphan_record"],
-        ]) }} as row_check
+        ]) }}
     from renamed
     left join records
         on renamed.record_type = records.record_type and renamed.record_id = records.record_id

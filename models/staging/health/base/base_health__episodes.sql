@@ -27,6 +27,7 @@ renamed as (
 
         -- audit
         trim(cast(episode_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('health', 'health_episode') }} as unconverted_column,
         {{ raw_row_audit_columns('health', 'health_episode') }}
     from source
 ),
@@ -39,15 +40,16 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
-            ["episode_id is null or admission_date is null or loaded_at is null or cost_eur < 0", "invalid_value"],
+        {{ row_checks([
+            ["episode_id is null or admission_date is null or loaded_at is null", "invalid_value"],
+            ["cost_eur < 0", "invalid_value", "cost_eur"],
             [not_one_of('admission_type', ['emergency', 'elective']) ~ " or "
                 ~ not_one_of('care_level', ['primary', 'specialised']), "invalid_value"],
             ["person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["discharge_date < admission_date", "end_before_start"],
             ["admission_date > cast(loaded_at as date) or discharge_date > cast(loaded_at as date)", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'health_episode' and resolved.specialty_code = services.source_code

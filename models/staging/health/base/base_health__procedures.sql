@@ -20,6 +20,7 @@ renamed as (
 
         -- audit
         trim(cast(procedure_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('health', 'health_procedure') }} as unconverted_column,
         {{ raw_row_audit_columns('health', 'health_procedure') }}
     from source
 ),
@@ -27,10 +28,10 @@ renamed as (
 checked as (
     select
         renamed.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["renamed.procedure_id is null or renamed.procedure_code is null or renamed.loaded_at is null", "invalid_value"],
             ["contacts.contact_id is null", "orphan_record"],
-        ]) }} as row_check
+        ]) }}
     from renamed
     left join {{ ref('stg_health__contacts') }} as contacts
         on renamed.contact_id = contacts.contact_id

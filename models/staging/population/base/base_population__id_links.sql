@@ -17,6 +17,7 @@ renamed as (
 
         -- audit
         {{ pseudonymise(normalise_person_id('temporary_id')) }} as source_row_key,
+        {{ unconverted_column('population', 'population_id_link') }} as unconverted_column,
         {{ raw_row_audit_columns('population', 'population_id_link') }}
     from source
 ),
@@ -24,13 +25,13 @@ renamed as (
 checked as (
     select
         renamed.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["loaded_at is null", "invalid_value"],
             ["not " ~ person_id_is_valid('temporary_id') ~ " or not " ~ person_id_is_temporary('temporary_id'), "invalid_person_id"],
             ["not " ~ person_id_is_valid('person_id') ~ " or " ~ person_id_is_temporary('person_id'), "invalid_person_id"],
             ["person_id not in (select registered.person_id from " ~ ref('stg_population__persons') ~ " as registered)", "orphan_person"],
             ["linked_at > loaded_at", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from renamed
 )
 

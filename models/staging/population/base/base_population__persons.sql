@@ -14,7 +14,10 @@ renamed as (
         trim(cast(sex_code as {{ dbt.type_string() }})) as sex_code,
         lpad(trim(cast(municipality_code as {{ dbt.type_string() }})), 3, '0') as municipality_code,
         lower(trim(cast(language_code as {{ dbt.type_string() }}))) as language_code,
-        coalesce({{ safe_cast('non_disclosure', 'boolean') }}, false) as non_disclosure,
+        -- a privacy flag that is missing or unknown reads as the safe value: non-disclosed (counted in
+        -- is_non_disclosure_unknown and reported by the data-quality gate)
+        coalesce({{ to_boolean('non_disclosure') }}, true) as non_disclosure,
+        {{ to_boolean('non_disclosure') }} is null as is_non_disclosure_unknown,
 
         -- dates
         {{ safe_cast('birth_date', 'date') }} as birth_date,
@@ -24,6 +27,7 @@ renamed as (
 
         -- audit
         {{ pseudonymise(normalise_person_id('person_id')) }} as source_row_key,
+        {{ unconverted_column('population', 'population_person', exclude=['non_disclosure']) }} as unconverted_column,
         {{ raw_row_audit_columns('population', 'population_person') }}
     from source
 ),
@@ -31,13 +35,13 @@ renamed as (
 checked as (
     select
         renamed.*,
-        {{ first_failing_check([
+        {{ row_checks([
             ["loaded_at is null", "invalid_value"],
             ["not " ~ person_id_is_valid('person_id') ~ " or " ~ person_id_is_temporary('person_id'), "invalid_person_id"],
             ["birth_date is null or " ~ not_one_of('sex_code', ['1', '2']), "invalid_value"],
             ["birth_date > cast(loaded_at as date) or death_date > cast(loaded_at as date)", "future_date"],
             ["death_date < birth_date", "end_before_start"],
-        ]) }} as row_check
+        ]) }}
     from renamed
 )
 

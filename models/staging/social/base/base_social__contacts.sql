@@ -26,6 +26,7 @@ renamed as (
 
         -- audit
         trim(cast(contact_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('social', 'social_contact') }} as unconverted_column,
         {{ raw_row_audit_columns('social', 'social_contact') }}
     from source
 ),
@@ -38,14 +39,14 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
-            ["resolved.contact_id is null or resolved.contact_start is null or resolved.loaded_at is null"
-                ~ " or resolved.cost_eur < 0", "invalid_value"],
+        {{ row_checks([
+            ["resolved.contact_id is null or resolved.contact_start is null or resolved.loaded_at is null", "invalid_value"],
+            ["resolved.cost_eur < 0", "invalid_value", "cost_eur"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
             ["service_tasks.service_task_code is null", "unknown_service_task_code"],
             ["resolved.contact_start > resolved.loaded_at", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'social_contact' and resolved.service_code = services.source_code

@@ -27,6 +27,7 @@ renamed as (
 
         -- audit
         trim(cast(decision_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('social', 'social_decision') }} as unconverted_column,
         {{ raw_row_audit_columns('social', 'social_decision') }}
     from source
 ),
@@ -39,9 +40,10 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.decision_id is null or resolved.decision_date is null or resolved.decision_type is null"
-                ~ " or resolved.loaded_at is null or resolved.monthly_cost_eur < 0", "invalid_value"],
+                ~ " or resolved.loaded_at is null", "invalid_value"],
+            ["resolved.monthly_cost_eur < 0", "invalid_value", "monthly_cost_eur"],
             [not_one_of('resolved.decision_type', ['granted', 'denied', 'terminated'])
                 ~ " or (resolved.decision_type = 'granted' and resolved.valid_from is null)", "invalid_value"],
             ["resolved.person_check"],
@@ -49,7 +51,7 @@ checked as (
             ["service_tasks.service_task_code is null", "unknown_service_task_code"],
             ["resolved.valid_to < resolved.valid_from", "end_before_start"],
             ["resolved.decision_date > cast(resolved.loaded_at as date)", "future_date"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'social_decision' and resolved.service_code = services.source_code

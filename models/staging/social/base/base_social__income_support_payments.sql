@@ -23,6 +23,7 @@ renamed as (
 
         -- audit
         trim(cast(payment_id as {{ dbt.type_string() }})) as source_row_key,
+        {{ unconverted_column('social', 'income_support') }} as unconverted_column,
         {{ raw_row_audit_columns('social', 'income_support') }}
     from source
 ),
@@ -35,14 +36,15 @@ checked as (
     select
         resolved.*,
         services.service_key,
-        {{ first_failing_check([
+        {{ row_checks([
             ["resolved.payment_id is null or resolved.payment_month is null or resolved.benefit_type is null"
-                ~ " or resolved.amount_eur is null or resolved.loaded_at is null or resolved.amount_eur < 0", "invalid_value"],
+                ~ " or resolved.amount_eur is null or resolved.loaded_at is null", "invalid_value"],
+            ["resolved.amount_eur < 0", "invalid_value", "amount_eur"],
             [not_one_of('resolved.benefit_type', ['basic', 'supplementary', 'preventive'])
                 ~ " or extract(day from resolved.payment_month) <> 1", "invalid_value"],
             ["resolved.person_check"],
             ["services.service_key is null", "unknown_service_code"],
-        ]) }} as row_check
+        ]) }}
     from resolved
     left join {{ ref('service_code_map') }} as services
         on services.source_table = 'income_support' and resolved.benefit_type = services.source_code

@@ -1,0 +1,328 @@
+"""`pcdm run` as a sequence of steps, each a function; none touches the last good state.
+
+    check_settings     salt, raw folder, county code, dbt vars: before anything runs (exit 2)
+    -- under the run lock of the data dir (exit 4 when another run has it) --
+    prepare_raw        generate the demo county, or take the delivered extract
+    check_reference    a --reference-date must lie inside the delivered data (exit 2)
+    build              dbt seed + dbt build into a new database file (exit 1 on a failed node)
+    gate               the data-quality suites on that file (exit 3 when an error check fails)
+    export             the Power BI report files into a new folder
+    publish            swap the new database file and report folders into place
+
+A failed or blocked run keeps its build as warehouse.failed.duckdb (see publish.Warehouse) and
+leaves the published warehouse and report files byte-identical. SIGINT and SIGTERM are forwarded
+to dbt and stop the run (exit 130 / 143); an expected fault (a missing file, a full disk, a
+read-only folder) is one message whose first line names the cause, never a traceback (exit 5).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from pcdm import exports, pipeline, publish
+from pcdm.contract import PROJECT_DIR
+from pcdm.pipeline import PipelineError, SettingsError
+
+EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
+# vars pcdm run sets itself: a --vars value would be silently overridden
+RUN_VARS = {"raw_path", "raw_format"}
+
+
+class GateBlocked(PipelineError):
+    exit_code = EXIT_BLOCKED
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs, from the command line."""
+
+    data_dir: Path
+    county_code: str
+    raw_path: Path | None = None  # None: generate the demo county into <data_dir>/raw
+    exports_dir: Path | None = None
+    work_path: Path | None = None  # dbt's target/ and logs/
+    reference_date: date | None = None
+    as_of: datetime | None = None
+    vars: dict[str, object] = field(default_factory=dict)
+    generate: Callable[[Path], None] | None = None  # writes the demo county into a folder
+
+    @property
+    def delivered(self) -> bool:
+        return self.raw_path is not None
+
+    @property
+    def exports_folder(self) -> Path:
+        return self.exports_dir or self.data_dir / "powerbi"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return (self.work_path or PROJECT_DIR) / "target"
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def fail(text: str) -> None:
+    print(f"pcdm run: {text}", file=sys.stderr, flush=True)
+
+
+# --- the steps ------------------------------------------------------------------------------------
+
+
+def county_codes(project_dir: Path = PROJECT_DIR) -> set[str]:
+    """The wellbeing services county codes of seeds/municipalities.csv."""
+    with open(project_dir / "seeds" / "municipalities.csv", encoding="utf-8") as handle:
+        return {row["county_code"] for row in csv.DictReader(handle)}
+
+
+def parse_vars(text: str | None) -> dict[str, object]:
+    """--vars as dbt takes it: a YAML (or JSON) mapping."""
+    if not text:
+        return {}
+    try:
+        values = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SettingsError(f"--vars is not a YAML mapping: {_first_line(error)}") from None
+    if not isinstance(values, dict):
+        raise SettingsError(f"--vars must be a mapping such as '{{name: value}}', not {text!r}")
+    return values
+
+
+def check_settings(settings: RunSettings) -> None:
+    """Before any step: the salt, the raw folder, the county code and the vars."""
+    if settings.delivered:
+        pipeline.delivered_salt()
+        if not settings.raw_path.is_dir():
+            raise SettingsError(f"raw folder {settings.raw_path} does not exist")
+    elif os.environ.get(pipeline.SALT_VARIABLE):
+        pipeline.delivered_salt()  # a salt that is set must be a real one
+    codes = county_codes()
+    if settings.county_code not in codes:
+        raise SettingsError(
+            f"unknown county code {settings.county_code!r} (--county-code): the wellbeing "
+            f"services county codes of seeds/municipalities.csv are {', '.join(sorted(codes))}"
+        )
+    clashes = RUN_VARS & set(settings.vars)
+    if clashes:
+        raise SettingsError(
+            f"--vars may not set {', '.join(sorted(clashes))}: use --raw-path (the format is "
+            "detected from the files)"
+        )
+
+
+def prepare_raw(settings: RunSettings) -> Path:
+    """The raw folder to build: the delivered extract, or the demo county generated now."""
+    if settings.delivered:
+        return settings.raw_path
+    raw_path = settings.data_dir / "raw"
+    settings.generate(raw_path)
+    return raw_path
+
+
+def check_reference(settings: RunSettings, raw_path: Path, raw_format: str) -> None:
+    """A --reference-date must lie between the first health contact and the latest extract of the
+    population register: outside, every window would be empty or in the future."""
+    if settings.reference_date is None:
+        return
+    import duckdb
+
+    def read(table: str) -> str:
+        path = str(raw_path / f"{table}.{raw_format}").replace("'", "''")
+        if raw_format == "csv":
+            return f"read_csv('{path}', header = true, all_varchar = true)"
+        return f"read_parquet('{path}')"
+
+    try:
+        with duckdb.connect() as con:
+            first, last = con.sql(
+                "select (select min(try_cast(contact_start as date)) from "
+                f"{read('health_contact')}), (select max(try_cast(loaded_at as date)) from "
+                f"{read('population_person')})"
+            ).fetchall()[0]
+    except duckdb.Error as error:
+        raise SettingsError(
+            f"cannot read the raw delivery to check --reference-date: {_first_line(error)}"
+        ) from None
+    if first is None or last is None or not first <= settings.reference_date <= last:
+        raise SettingsError(
+            f"reference date {settings.reference_date} (--reference-date) is outside the delivered "
+            f"data: health contacts from {first}, latest population extract {last}"
+        )
+
+
+def dbt_target(settings: RunSettings, raw_path: Path, database_path: Path) -> pipeline.DbtTarget:
+    values: dict[str, object] = dict(settings.vars)
+    values["county_code"] = settings.county_code
+    if settings.reference_date is not None:
+        values["reference_date"] = settings.reference_date.isoformat()
+    if settings.as_of is not None:
+        values["freshness_as_of"] = settings.as_of.isoformat(sep=" ")
+    return pipeline.DbtTarget(
+        raw_path=raw_path,
+        database_path=database_path,
+        raw_format=pipeline.detect_raw_format(raw_path),
+        extra_vars=tuple(values.items()),
+        work_path=settings.work_path,
+    )
+
+
+def build(target: pipeline.DbtTarget) -> None:
+    """dbt seed + dbt build (models and data tests, no unit tests) on the new database file.
+    A step that must run between two parts of the build calls pipeline.build_models twice."""
+    started = time.perf_counter()
+    pipeline.seed(target)
+    pipeline.build_models(target)
+    say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
+    say(pipeline.summary(target.database_path))
+
+
+def record_failed_build(settings: RunSettings, target: pipeline.DbtTarget, since: float) -> None:
+    """The dbt test results of a failed build, into its database (for dq.dq_results)."""
+    from pcdm.quality import gate
+
+    failed = gate.record_failed_build(target.database_path, settings.dbt_target_dir, since=since)
+    for test in failed or []:
+        fail(f"  dbt test {test.status.upper()} {test.test}")
+
+
+def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
+    """The data-quality suites on the new database; GateBlocked names the failing checks."""
+    from pcdm.quality import gate
+
+    started = time.perf_counter()
+    result = gate.run_gate(
+        target.database_path,
+        settings.data_dir / "data_docs",
+        dbt_target_dir=settings.dbt_target_dir,
+    )
+    say(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
+    if not result.passed:
+        lines = [
+            f"BLOCKED by the data-quality gate: {result.blocking[0].check}: "
+            f"{_check_text(result.blocking[0])}",
+            *[f"  also {r.check}: {_check_text(r)}" for r in result.blocking[1:]],
+        ]
+        raise GateBlocked("\n".join(lines))
+
+
+def _check_text(result) -> str:
+    from pcdm.quality.gate import MAX_LISTED_ROWS, _fmt
+
+    text = f"observed {_fmt(result.observed_value)}, expected {result.threshold}"
+    return text + (f" ({result.details_text(MAX_LISTED_ROWS)})" if result.details else "")
+
+
+def export(settings: RunSettings, target: pipeline.DbtTarget) -> dict[str, int]:
+    """The Power BI report files, into a new folder beside the published ones."""
+    return exports.write_bi(target.database_path, settings.exports_folder / exports.INCOMING)
+
+
+def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: dict[str, int]):
+    """Swap the new database and report folders into place (signals wait for the renames)."""
+    with pipeline.signals_deferred():
+        warehouse.publish()
+        exports.swap_in(settings.exports_folder / exports.INCOMING, settings.exports_folder)
+    say(f"Warehouse: {warehouse.published}")
+    say(
+        f"Power BI report files: {settings.exports_folder} "
+        + ", ".join(f"{folder}/ {n} marts" for folder, n in written.items())
+    )
+
+
+# --- the sequence ---------------------------------------------------------------------------------
+
+
+def run(settings: RunSettings) -> int:
+    """The steps in order; the exit code (the docstring of this module lists them)."""
+    warehouse = publish.Warehouse(settings.data_dir)
+    try:
+        check_settings(settings)
+        with publish.run_lock(settings.data_dir), pipeline.stopping_on_signals():
+            try:
+                return _run_locked(settings, warehouse)
+            except BaseException:
+                _clean_up(settings, warehouse)
+                raise
+    except PipelineError as error:
+        fail(str(error))
+        if not isinstance(error, SettingsError | publish.RunLocked):
+            fail(_kept_text(settings, warehouse))
+        return error.exit_code
+    except OSError as error:
+        fail(f"cannot {_os_action(error)}: {error.strerror or error} ({error.filename or ''})")
+        fail(_kept_text(settings, warehouse))
+        return EXIT_SYSTEM
+    except Exception as error:  # a database error of DuckDB (e.g. out of disk space)
+        import duckdb
+
+        if not isinstance(error, duckdb.Error):
+            raise
+        fail(f"database error: {_first_line(error)}")
+        fail(_kept_text(settings, warehouse))
+        return EXIT_SYSTEM
+
+
+def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
+    raw_path = prepare_raw(settings)
+    target = dbt_target(settings, raw_path, warehouse.start())
+    check_reference(settings, raw_path, target.raw_format)
+    build_began = time.time()
+    try:
+        build(target)
+    except pipeline.RunStopped:
+        raise
+    except PipelineError:
+        record_failed_build(settings, target, since=build_began)
+        raise
+    run_gate(settings, target)
+    written = export(settings, target)
+    publish_run(settings, warehouse, written)
+    return EXIT_OK
+
+
+def _clean_up(settings: RunSettings, warehouse: publish.Warehouse) -> None:
+    """After a failure: keep the failed build for the stewards, drop the half-written exports."""
+    import shutil
+
+    try:
+        warehouse.keep_failed()
+    except OSError:
+        warehouse.discard()
+    shutil.rmtree(settings.exports_folder / exports.INCOMING, ignore_errors=True)
+
+
+def _kept_text(settings: RunSettings, warehouse: publish.Warehouse) -> str:
+    published = warehouse.published if warehouse.published.exists() else "none yet"
+    text = (
+        f"Nothing was published: the last good warehouse ({published}) and Power BI report files "
+        f"({settings.exports_folder}) are left as they were."
+    )
+    if warehouse.failed.exists():
+        text += f" This run's build, for the data stewards: {warehouse.failed} (dq schema)."
+    return text
+
+
+def _os_action(error: OSError) -> str:
+    import errno
+
+    return {
+        errno.ENOSPC: "write (the disk is full)",
+        errno.EACCES: "write (permission denied)",
+        errno.EROFS: "write (read-only file system)",
+        errno.ENOENT: "find a file",
+    }.get(error.errno, "read or write a file")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
