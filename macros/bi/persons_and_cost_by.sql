@@ -18,8 +18,8 @@
             {{ cube_level(dimension) }} as {{ dimension }},
             {%- endfor %}
             count(*) as n_persons,
-            cast(coalesce(sum(window_cost_eur), 0) as double) as window_cost_eur,
-            cast(coalesce(sum(window_cost_eur), 0) / count(*) as double) as cost_per_person_eur
+            coalesce({{ exact_sum('window_cost_eur') }}, 0) as window_cost_eur,
+            coalesce({{ exact_sum('window_cost_eur') }}, 0) / count(*) as cost_per_person_eur
         from persons
         group by reference_date, cube({{ dimensions | join(', ') }})
     )

@@ -6,7 +6,8 @@ carry registered-looking identity codes of nobody in the population register, on
 feed stopped ten days before the other tables. A fourth county is generated with every bad-row kind
 of the generator at a high rate. Each is built once with dbt (in temporary folders) and gated. The
 clean one passes every error-level check and gets its Power BI files; the corrupted ones are blocked
-(exit 3) with the failing check and rows named, and no Power BI file is written.
+(exit 3) with the failing check and rows named, and no Power BI file or warehouse is published
+(the blocked build is kept as warehouse.failed.duckdb for the stewards).
 """
 
 from __future__ import annotations
@@ -87,8 +88,18 @@ def run_county(raw: Path, data_dir: Path) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def last_build(data_dir: Path) -> Path:
+    """The database of the run: published when it passed, kept as warehouse.failed.duckdb (and
+    nothing published) when it was blocked."""
+    failed = data_dir / "warehouse.failed.duckdb"
+    if failed.exists():
+        assert not (data_dir / "warehouse.duckdb").exists()
+        return failed
+    return data_dir / "warehouse.duckdb"
+
+
 def check_results(data_dir: Path) -> list[tuple[str, str, bool]]:
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         return con.sql("select check_name, severity, success from dq.dq_check_results").fetchall()
 
 
@@ -182,7 +193,7 @@ def test_clean_county_passes_every_error_check_and_exports(clean_run):
     assert "Data-quality gate" in output and "0 errors" in output
     assert powerbi_files(data_dir)
     assert (data_dir / "data_docs" / "index.html").exists()
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         tests, failed = con.sql(
             "select count(*), count(*) filter (where status not in ('pass', 'success')) "
             "from dq.dq_test_results"
@@ -209,7 +220,7 @@ def test_scrambled_social_identity_codes_block_the_exports_by_join_coverage(scra
     code, output, data_dir = scrambled_run
     assert code == 3, output
     assert "join_coverage_social_tables" in output and "scope_name=social_decision" in output
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         orphans = con.sql(
             "select count(*) from dq.dq_quarantine "
             "where source_table = 'social_decision' and reason_code = 'orphan_person'"
@@ -227,7 +238,7 @@ def test_stopped_feed_blocks_the_exports_by_source_freshness(stale_feed_run):
     assert code == 3, output
     assert "source_freshness" in output and "source_table=client_fee" in output
     assert "source_freshness" in failed_errors(data_dir)
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         ages = dict(con.sql("select source_table, age_days from dq.dq_source_freshness").fetchall())
     assert ages.pop("client_fee") == 10
     assert set(ages.values()) == {0}
@@ -260,7 +271,7 @@ def test_the_defects_county_is_blocked_and_writes_no_exports(defects_run):
 @pytest.mark.parametrize("kind", QUARANTINED_KINDS)
 def test_each_bad_row_kind_fails_the_quarantine_check_by_name(defects_run, kind):
     _, _, data_dir = defects_run
-    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         details = con.sql(
             "select details from dq.dq_check_results "
             "where check_name = 'quarantine_share_by_reason' and severity = 'error' "

@@ -73,7 +73,7 @@ chronic_facts as (
 costs as (
     select
         person_key,
-        sum(window_cost_eur) as window_cost_eur
+        {{ exact_sum('window_cost_eur') }} as window_cost_eur
     from events
     where domain in ('health', 'social')
     group by person_key

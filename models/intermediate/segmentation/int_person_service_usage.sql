@@ -24,7 +24,7 @@ volumes as (
         events.person_key,
         events.service_key,
         events.domain,
-        sum(events.window_volume) as volume
+        {{ exact_sum('events.window_volume') }} as volume
     from events
     group by events.person_key, events.service_key, events.domain
 ),

@@ -56,7 +56,7 @@ percentiles as (
         reference_date,
         age_group,
         population_percentile,
-        cast(sum(window_cost_eur) as double) as window_cost_eur,
+        {{ exact_sum('window_cost_eur') }} as window_cost_eur,
         count(*) as n_persons
     from ranked_percentiles
     group by reference_date, age_group, population_percentile

@@ -80,7 +80,7 @@ person_measures as (
         count(*) as n_persons,
         sum(case when n_chronic >= 1 then 1 else 0 end) as n_with_chronic_condition,
         sum(case when kaiser_tier = '3' then 1 else 0 end) as n_kaiser_tier_3,
-        coalesce(sum(window_cost_eur), 0) as window_cost_eur
+        coalesce({{ exact_sum('window_cost_eur') }}, 0) as window_cost_eur
     from persons
     group by reference_date, cube(municipality_code, customer_segment, sex, language_group)
 ),
@@ -96,7 +96,8 @@ response_measures as (
         sum(case when responses_in_window.nps_score >= 9 then 1 else 0 end) as n_promoters,
         sum(case when responses_in_window.nps_score <= 6 then 1 else 0 end) as n_detractors,
         count(responses_in_window.eq5d_score) as n_prom_responses,
-        avg(responses_in_window.eq5d_score) as mean_prom_score
+        {{ exact_sum('responses_in_window.eq5d_score') }}
+        / nullif(count(responses_in_window.eq5d_score), 0) as mean_prom_score
     from responses_in_window
     inner join persons on responses_in_window.person_key = persons.person_key
     group by
