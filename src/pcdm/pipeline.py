@@ -221,7 +221,11 @@ def _error_block(lines: list[str]) -> list[str]:
     cleaned = [TIME_PREFIX.sub("", line.rstrip()) for line in lines]
     for i, line in enumerate(cleaned):
         if ERROR_START.search(line) or line.startswith("Encountered an error"):
-            block = [text.strip() for text in cleaned[i : i + 12] if text.strip()]
+            block = [
+                text.strip()
+                for text in cleaned[i : i + 12]
+                if text.strip() and not text.strip().startswith("Original Line")  # raw values
+            ]
             return [_one_line(" ".join(block[:6]))]
     return [_one_line(line) for line in cleaned if line.strip()][-3:]
 

@@ -3,6 +3,7 @@
     check_settings     salt, raw folder, county code, dbt vars: before anything runs (exit 2)
     -- under the run lock of the data dir (exit 4 when another run has it) --
     prepare_raw        generate the demo county, or take the delivered extract
+    check_readable     every delivered table file reads to its end (exit 2 names the file)
     check_reference    a --reference-date must lie inside the delivered data (exit 2)
     build              dbt seed + dbt build into a new database file (exit 1 on a failed node)
     gate               the data-quality suites on that file (exit 3 when an error check fails)
@@ -29,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from pcdm import exports, pipeline, publish
-from pcdm.contract import PROJECT_DIR
+from pcdm.contract import PROJECT_DIR, load_contract
 from pcdm.pipeline import PipelineError, SettingsError
 
 EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
@@ -129,6 +130,33 @@ def prepare_raw(settings: RunSettings) -> Path:
     return raw_path
 
 
+def _reader(raw_path: Path, table: str, raw_format: str) -> str:
+    """The DuckDB table function that reads a raw table file, as the dbt sources do."""
+    path = str(raw_path / f"{table}.{raw_format}").replace("'", "''")
+    if raw_format == "csv":
+        return f"read_csv('{path}', header = true, all_varchar = true)"
+    return f"read_parquet('{path}')"
+
+
+def check_readable(raw_path: Path, raw_format: str) -> None:
+    """Every delivered table file of the contract reads to its end (a CSV file in another encoding
+    than UTF-8, a truncated Parquet file): the error names the file. A missing file or column is
+    left to dbt's raw contract check, which lists them all."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        for table in load_contract():
+            if not (raw_path / f"{table}.{raw_format}").exists():
+                continue
+            try:
+                con.sql(f"select count(*) from {_reader(raw_path, table, raw_format)}").fetchall()
+            except duckdb.Error as error:
+                raise SettingsError(
+                    f"raw table {table} ({raw_path / f'{table}.{raw_format}'}) cannot be read: "
+                    f"{_reading_error(error)}"
+                ) from None
+
+
 def check_reference(settings: RunSettings, raw_path: Path, raw_format: str) -> None:
     """A --reference-date must lie between the first health contact and the latest extract of the
     population register: outside, every window would be empty or in the future."""
@@ -137,10 +165,7 @@ def check_reference(settings: RunSettings, raw_path: Path, raw_format: str) -> N
     import duckdb
 
     def read(table: str) -> str:
-        path = str(raw_path / f"{table}.{raw_format}").replace("'", "''")
-        if raw_format == "csv":
-            return f"read_csv('{path}', header = true, all_varchar = true)"
-        return f"read_parquet('{path}')"
+        return _reader(raw_path, table, raw_format)
 
     try:
         with duckdb.connect() as con:
@@ -275,6 +300,7 @@ def run(settings: RunSettings) -> int:
 def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     raw_path = prepare_raw(settings)
     target = dbt_target(settings, raw_path, warehouse.start())
+    check_readable(raw_path, target.raw_format)
     check_reference(settings, raw_path, target.raw_format)
     build_began = time.time()
     try:
@@ -321,6 +347,13 @@ def _os_action(error: OSError) -> str:
         errno.EROFS: "write (read-only file system)",
         errno.ENOENT: "find a file",
     }.get(error.errno, "read or write a file")
+
+
+def _reading_error(error: BaseException) -> str:
+    """DuckDB's reading error in one line, without the raw line it quotes (it may hold an identity
+    code)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return " ".join(line for line in lines if not line.startswith("Original Line"))[:400]
 
 
 def _first_line(error: BaseException) -> str:

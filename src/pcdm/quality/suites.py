@@ -128,7 +128,7 @@ def build_suite(check: Check):
         gx.expectations.ExpectColumnValuesToNotBeNull(
             column=check.column,
             severity=GX_SEVERITY[top],
-            meta={"severity": top, "check": check.name, "threshold": "not null"},
+            meta={"severity": top, "check": check.name, "threshold": "0 NULL values"},
         )
     )
     for bounds in check.bounds:
