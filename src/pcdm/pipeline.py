@@ -44,8 +44,9 @@ class SettingsError(PipelineError):
     exit_code = 2
 
 
-class RunStopped(PipelineError):
-    """SIGINT or SIGTERM stopped the run (exit code 128 + the signal, as a shell reports it)."""
+class RunStopped(BaseException):
+    """SIGINT or SIGTERM stopped the run (exit code 128 + the signal, as a shell reports it).
+    A BaseException, like KeyboardInterrupt, so that no library's `except Exception` swallows it."""
 
     def __init__(self, signum: int, step: str = ""):
         name = signal.Signals(signum).name

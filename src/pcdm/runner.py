@@ -278,7 +278,7 @@ def run(settings: RunSettings) -> int:
             except BaseException:
                 _clean_up(settings, warehouse)
                 raise
-    except PipelineError as error:
+    except (PipelineError, pipeline.RunStopped) as error:
         fail(str(error))
         if not isinstance(error, SettingsError | publish.RunLocked):
             fail(_kept_text(settings, warehouse))
@@ -305,8 +305,6 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     build_began = time.time()
     try:
         build(target)
-    except pipeline.RunStopped:
-        raise
     except PipelineError:
         record_failed_build(settings, target, since=build_began)
         raise

@@ -287,8 +287,12 @@ def _processes_with(text: str) -> list[int]:
 
 @pytest.mark.parametrize(
     ("signum", "started"),
-    [(signal.SIGINT, "START seed file"), (signal.SIGTERM, "START sql table model")],
-    ids=["sigint-in-seed", "sigterm-in-build"],
+    [
+        (signal.SIGTERM, "START seed file"),
+        (signal.SIGINT, "START sql table model"),
+        (signal.SIGTERM, "dbt seed + build finished"),
+    ],
+    ids=["sigterm-in-seed", "sigint-in-build", "sigterm-in-gate"],
 )
 def test_a_signal_stops_dbt_and_the_run(good: Published, signum, started):
     env = {**os.environ, "PCDM_PSEUDONYM_SALT": SALT}
