@@ -270,22 +270,23 @@ def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: di
 def run(settings: RunSettings) -> int:
     """The steps in order; the exit code (the docstring of this module lists them)."""
     warehouse = publish.Warehouse(settings.data_dir)
+    kept: list[Path] = []  # the failed build, once kept
     try:
         check_settings(settings)
         with publish.run_lock(settings.data_dir), pipeline.stopping_on_signals():
             try:
                 return _run_locked(settings, warehouse)
             except BaseException:
-                _clean_up(settings, warehouse)
+                kept += _clean_up(settings, warehouse)
                 raise
     except (PipelineError, pipeline.RunStopped) as error:
         fail(str(error))
         if not isinstance(error, SettingsError | publish.RunLocked):
-            fail(_kept_text(settings, warehouse))
+            fail(_kept_text(settings, warehouse, kept))
         return error.exit_code
     except OSError as error:
         fail(f"cannot {_os_action(error)}: {error.strerror or error} ({error.filename or ''})")
-        fail(_kept_text(settings, warehouse))
+        fail(_kept_text(settings, warehouse, kept))
         return EXIT_SYSTEM
     except Exception as error:  # a database error of DuckDB (e.g. out of disk space)
         import duckdb
@@ -293,7 +294,7 @@ def run(settings: RunSettings) -> int:
         if not isinstance(error, duckdb.Error):
             raise
         fail(f"database error: {_first_line(error)}")
-        fail(_kept_text(settings, warehouse))
+        fail(_kept_text(settings, warehouse, kept))
         return EXIT_SYSTEM
 
 
@@ -314,25 +315,28 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     return EXIT_OK
 
 
-def _clean_up(settings: RunSettings, warehouse: publish.Warehouse) -> None:
-    """After a failure: keep the failed build for the stewards, drop the half-written exports."""
+def _clean_up(settings: RunSettings, warehouse: publish.Warehouse) -> list[Path]:
+    """After a failure: keep the failed build for the stewards (returned, when there is one) and
+    drop the half-written report files."""
     import shutil
 
+    shutil.rmtree(settings.exports_folder / exports.INCOMING, ignore_errors=True)
     try:
-        warehouse.keep_failed()
+        kept = warehouse.keep_failed()
     except OSError:
         warehouse.discard()
-    shutil.rmtree(settings.exports_folder / exports.INCOMING, ignore_errors=True)
+        return []
+    return [kept] if kept is not None else []
 
 
-def _kept_text(settings: RunSettings, warehouse: publish.Warehouse) -> str:
+def _kept_text(settings: RunSettings, warehouse: publish.Warehouse, kept: list[Path]) -> str:
     published = warehouse.published if warehouse.published.exists() else "none yet"
     text = (
         f"Nothing was published: the last good warehouse ({published}) and Power BI report files "
         f"({settings.exports_folder}) are left as they were."
     )
-    if warehouse.failed.exists():
-        text += f" This run's build, for the data stewards: {warehouse.failed} (dq schema)."
+    if kept:
+        text += f" This run's build, for the data stewards: {kept[0]} (dq schema)."
     return text
 
 
