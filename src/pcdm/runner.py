@@ -3,7 +3,7 @@
     check_settings     salt, raw folder, county code, dbt vars: before anything runs (exit 2)
     -- under the run lock of the data dir (exit 4 when another run has it) --
     prepare_raw        generate the demo county, or take the delivered extract
-    check_readable     every delivered table file reads to its end (exit 2 names the file)
+    check_readable     every table file is delivered and reads to its end (exit 2 names it)
     check_reference    a --reference-date must lie inside the delivered data (exit 2)
     build              dbt seed + dbt build into a new database file (exit 1 on a failed node)
     gate               the data-quality suites on that file (exit 3 when an error check fails)
@@ -139,15 +139,23 @@ def _reader(raw_path: Path, table: str, raw_format: str) -> str:
 
 
 def check_readable(raw_path: Path, raw_format: str) -> None:
-    """Every delivered table file of the contract reads to its end (a CSV file in another encoding
-    than UTF-8, a truncated Parquet file): the error names the file. A missing file or column is
-    left to dbt's raw contract check, which lists them all."""
+    """Every table file of the contract is delivered and reads to its end (not a CSV file in
+    another encoding than UTF-8, nor a truncated Parquet file); the error names the files. A
+    missing column is left to dbt's raw contract check (macros/staging/check_raw_contract.sql)."""
     import duckdb
 
+    missing = [
+        f"{table}.{raw_format}"
+        for table in load_contract()
+        if not (raw_path / f"{table}.{raw_format}").is_file()
+    ]
+    if missing:
+        raise SettingsError(
+            f"Raw contract: missing table file(s) in {raw_path}: {', '.join(missing)}. Every table "
+            "of the raw contract must be delivered."
+        )
     with duckdb.connect() as con:
         for table in load_contract():
-            if not (raw_path / f"{table}.{raw_format}").exists():
-                continue
             try:
                 con.sql(f"select count(*) from {_reader(raw_path, table, raw_format)}").fetchall()
             except duckdb.Error as error:

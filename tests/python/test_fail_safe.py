@@ -246,7 +246,7 @@ def test_a_read_only_data_dir_is_one_clear_message(good: Published, monkeypatch)
     assert_last_good_state_intact(good)
 
 
-# --- refused by dbt -------------------------------------------------------------------------------
+# --- refused before dbt ---------------------------------------------------------------------------
 
 
 def test_a_missing_table_file_is_named(good: Published, tmp_path):
@@ -254,7 +254,8 @@ def test_a_missing_table_file_is_named(good: Published, tmp_path):
     shutil.copytree(good.raw, raw)
     (raw / "crm_consent.parquet").unlink()
     run = pcdm_run(raw, good.data_dir)
-    assert_refused(run, 1, "missing table file(s)", "crm_consent.parquet")
+    assert_refused(run, 2, "missing table file(s)", "crm_consent.parquet")
+    assert "dbt" not in run.stdout
     assert_last_good_state_intact(good)
 
 
