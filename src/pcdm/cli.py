@@ -93,6 +93,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         extra_vars = runner.parse_vars(args.vars)
+        # the county code and reference date are checked like their options, wherever they come from
+        county_code = args.county_code or extra_vars.pop("county_code", None)
+        reference_date = args.reference_date or runner.parse_date(
+            extra_vars.pop("reference_date", None), "the var reference_date"
+        )
     except runner.SettingsError as error:
         runner.fail(str(error))
         return error.exit_code
@@ -101,11 +106,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     as_of = args.as_of or (None if delivered else args.extract_at)
     settings = runner.RunSettings(
         data_dir=args.data_dir.resolve(),
-        county_code=args.county_code or COUNTY_CODES[args.county],
+        county_code=str(county_code or COUNTY_CODES[args.county]),
         raw_path=args.raw_path.resolve() if delivered else None,
         exports_dir=args.exports_dir.resolve() if args.exports_dir else None,
         work_path=args.dbt_work_path.resolve() if args.dbt_work_path else None,
-        reference_date=args.reference_date,
+        reference_date=reference_date,
         as_of=as_of,
         vars=extra_vars,
         generate=lambda out: _generate(args, out, "parquet"),

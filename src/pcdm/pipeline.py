@@ -231,7 +231,7 @@ def _error_block(lines: list[str]) -> list[str]:
     return [_one_line(line) for line in cleaned if line.strip()][-3:]
 
 
-def _failure_message(args: list[str], code: int, failures: list[str], lines: list[str]) -> str:
+def failure_message(args: list[str], code: int, failures: list[str], lines: list[str]) -> str:
     command = f"`dbt {' '.join(args)}`"
     if failures:
         shown = failures[:MAX_NAMED_FAILURES]
@@ -288,7 +288,7 @@ def run_dbt(
     if process.returncode != 0:
         failures = dbt_failures(target_dir, since=started)
         raise PipelineError(
-            _failure_message(args, process.returncode, failures, lines + errors.splitlines())
+            failure_message(args, process.returncode, failures, lines + errors.splitlines())
         )
     return subprocess.CompletedProcess(command, process.returncode, output, errors)
 

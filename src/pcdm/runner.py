@@ -99,6 +99,16 @@ def parse_vars(text: str | None) -> dict[str, object]:
     return values
 
 
+def parse_date(value: object, name: str) -> date | None:
+    """A date given as a YAML date or ISO text (None stays None)."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise SettingsError(f"{name} is not a date YYYY-MM-DD: {value!r}") from None
+
+
 def check_settings(settings: RunSettings) -> None:
     """Before any step: the salt, the raw folder, the county code and the vars."""
     if settings.delivered:
@@ -240,18 +250,21 @@ def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
     )
     say(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
     if not result.passed:
-        lines = [
-            f"BLOCKED by the data-quality gate: {result.blocking[0].check}: "
-            f"{_check_text(result.blocking[0])}",
-            *[f"  also {r.check}: {_check_text(r)}" for r in result.blocking[1:]],
-        ]
+        first, *others = [_check_text(r) for r in result.blocking]
+        lines = [f"BLOCKED by the data-quality gate: {first}", *[f"  also {t}" for t in others]]
         raise GateBlocked("\n".join(lines))
 
 
 def _check_text(result) -> str:
+    """A failing check in one line: its name, metric table and column, value, bound, rows."""
     from pcdm.quality.gate import MAX_LISTED_ROWS, _fmt
+    from pcdm.quality.suites import load_checks
 
-    text = f"observed {_fmt(result.observed_value)}, expected {result.threshold}"
+    check = next(c for c in load_checks() if c.name == result.check)
+    text = (
+        f"{result.check} on dq.{check.table}.{check.column}: observed "
+        f"{_fmt(result.observed_value)}, expected {result.threshold}"
+    )
     return text + (f" ({result.details_text(MAX_LISTED_ROWS)})" if result.details else "")
 
 

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import hashlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -28,7 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from pcdm import cli, exports, publish, runner
+from pcdm import cli, exports, pipeline, publish, runner
 from pcdm.contract import PROJECT_DIR, load_contract
 from pcdm.generator import CountyConfig, generate
 
@@ -213,8 +214,21 @@ def test_a_delivered_extract_needs_the_salt(good: Published, salt):
         (("--vars", "[1, 2]"), "--vars must be a mapping"),
         (("--vars", "{raw_path: /elsewhere}"), "--vars may not set raw_path"),
         (("--vars", "{unclosed: [1"), "--vars is not a YAML mapping"),
+        (("--vars", "{county_code: '99'}"), "unknown county code '99'"),
+        (("--vars", "{reference_date: 2031-01-01}"), "reference date 2031-01-01"),
+        (("--vars", "{reference_date: soon}"), "the var reference_date is not a date"),
     ],
-    ids=["county", "date-after", "date-before", "vars-list", "vars-raw-path", "vars-yaml"],
+    ids=[
+        "county",
+        "date-after",
+        "date-before",
+        "vars-list",
+        "vars-raw-path",
+        "vars-yaml",
+        "vars-county",
+        "vars-date",
+        "vars-not-a-date",
+    ],
 )
 def test_bad_settings_are_refused_naming_them(good: Published, options, named):
     run = pcdm_run(good.raw, good.data_dir, *options)
@@ -271,6 +285,30 @@ def test_a_csv_delivery_not_in_utf8_is_refused_naming_the_file(good: Published, 
     run = pcdm_run(raw, good.data_dir)
     assert_refused(run, 2, "raw table social_contact", "social_contact.csv", "utf-8")
     assert_last_good_state_intact(good)
+
+
+def test_a_failing_dbt_node_and_its_error_are_the_first_line(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    results = [
+        {"unique_id": "model.pcdm.int_reference_period", "status": "error",
+         "message": "Conversion Error: invalid date 'soon'\n  LINE 3: ..."},
+        {"unique_id": "test.pcdm.not_null_dim_person_age.abc", "status": "fail",
+         "message": "Got 3 results, configured to fail if != 0"},
+        {"unique_id": "model.pcdm.dim_person", "status": "skipped", "message": None},
+    ]  # fmt: skip
+    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
+    failures = pipeline.dbt_failures(target, since=0)
+    message = pipeline.failure_message(["build"], 1, failures, lines=["09:01:02  SKIP ..."] * 300)
+    first, *rest = message.splitlines()
+    assert "model int_reference_period: Conversion Error: invalid date 'soon'" in first
+    assert rest == [
+        "  also test not_null_dim_person_age: Got 3 results, configured to fail if != 0"
+    ]
+    # without run results (dbt stopped before any node), dbt's own error block is the cause
+    output = ["09:01:02  Encountered an error:", "Runtime Error", "  Parser Error: syntax error"]
+    message = pipeline.failure_message(["build"], 2, [], ["09:01:01  START ...", *output])
+    assert "Runtime Error Parser Error: syntax error" in message.splitlines()[0]
 
 
 # --- stopped --------------------------------------------------------------------------------------
@@ -338,7 +376,7 @@ def test_an_interrupted_swap_never_happens_half_way(good: Published, tmp_path):
     shutil.copytree(good.data_dir / "powerbi", target)
     incoming = tmp_path / "powerbi" / exports.INCOMING
     shutil.copytree(good.data_dir / "powerbi", incoming)
-    with runner.pipeline.stopping_on_signals(), runner.pipeline.signals_deferred():
+    with pipeline.stopping_on_signals(), pipeline.signals_deferred():
         os.kill(os.getpid(), signal.SIGTERM)
         exports.swap_in(incoming, target)
     assert sorted(p.name for p in target.iterdir()) == sorted(exports.AGE_BANDS)
@@ -521,7 +559,10 @@ def blocked_run(good: Published, tmp_path_factory: pytest.TempPathFactory) -> Ru
 
 
 def test_a_county_code_without_residents_is_blocked(good: Published, blocked_run: Run):
-    assert_refused(blocked_run, 3, "BLOCKED", "residents_in_scope", "metric_value=0")
+    assert_refused(
+        blocked_run, 3, "BLOCKED", "residents_in_scope", "dq.dq_plausibility.metric_value"
+    )
+    assert "metric_value=0" in blocked_run.first_line
     assert_last_good_state_intact(good)
 
 
