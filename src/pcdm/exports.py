@@ -12,7 +12,8 @@ marts give the same bytes).
 
 The files are written into a new folder beside the band folders (`.incoming/`) and swapped in with
 renames once all are written: a run that fails or is killed while exporting leaves the last good
-band folders as they were (its half-written `.incoming/` is removed by the next export).
+band folders as they were (its half-written `.incoming/` is removed by the next run; a swap that a
+hard kill stopped half-way is undone by recover()).
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ def write_bi(database_path: Path, folder: Path) -> dict[str, int]:
                 )
                 written[band_folder] += 1
     return written
+
+
+def recover(out_dir: Path) -> None:
+    """Undo a swap that a hard kill (SIGKILL, power loss) stopped between its renames: a band
+    folder moved aside but not yet replaced goes back in place. The half-written `.incoming/`
+    is dropped."""
+    previous = out_dir / PREVIOUS
+    if previous.is_dir():
+        for band_folder in AGE_BANDS:
+            if (previous / band_folder).exists() and not (out_dir / band_folder).exists():
+                os.replace(previous / band_folder, out_dir / band_folder)
+        shutil.rmtree(previous)
+    shutil.rmtree(out_dir / INCOMING, ignore_errors=True)
 
 
 def swap_in(incoming: Path, out_dir: Path) -> None:

@@ -320,6 +320,7 @@ def run(settings: RunSettings) -> int:
 
 
 def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
+    exports.recover(settings.exports_folder)  # the leftovers of a run that was killed hard
     raw_path = prepare_raw(settings)
     target = dbt_target(settings, raw_path, warehouse.start())
     check_readable(raw_path, target.raw_format)

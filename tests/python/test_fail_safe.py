@@ -382,6 +382,19 @@ def test_an_interrupted_swap_never_happens_half_way(good: Published, tmp_path):
     assert sorted(p.name for p in target.iterdir()) == sorted(exports.AGE_BANDS)
 
 
+def test_a_swap_killed_half_way_is_undone_by_the_next_run(good: Published, tmp_path):
+    """After SIGKILL between the renames of a swap, one band folder is aside in `.previous/`."""
+    out = tmp_path / "powerbi"
+    shutil.copytree(good.data_dir / "powerbi", out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.parquet")}
+    (out / exports.PREVIOUS).mkdir()
+    os.replace(out / "age_65+", out / exports.PREVIOUS / "age_65+")
+    (out / exports.INCOMING / "all_ages").mkdir(parents=True)  # half-written, never swapped
+    exports.recover(out)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*.parquet")} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(exports.AGE_BANDS)
+
+
 # --- data faults: a safe publication --------------------------------------------------------------
 
 TEXT_COSTS = ["342,37", "n/a", "-12.50", "12 €"]
