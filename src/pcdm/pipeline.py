@@ -83,9 +83,9 @@ def delivered_salt() -> str:
         length = len(salt.strip())
         state = f"is too short ({length} characters)" if length else "is not set"
         raise SettingsError(
-            f"{SALT_VARIABLE} {state}: a delivered extract (--raw-path) needs the county's own "
-            f"pseudonym salt of at least {MIN_SALT_LENGTH} characters from its key vault (the same "
-            "every run, or every person_key changes). Nothing was run."
+            f"{SALT_VARIABLE} {state}: the pseudonym salt must have at least {MIN_SALT_LENGTH} "
+            "characters; a delivered extract (--raw-path) needs the county's own, from its key "
+            "vault, the same every run (or every person_key changes). Nothing was run."
         )
     return salt
 
@@ -186,7 +186,8 @@ def signals_deferred():
         _Signals.deferred = False
 
 
-TIME_PREFIX = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?\s+")
+TIME_PREFIX = re.compile(r"^(\x1b\[[0-9;]*m)*\d\d:\d\d:\d\d(\.\d+)?\s+")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 ERROR_START = re.compile(r"(Compilation|Runtime|Parsing|Database|Dependency|Env Var|Catalog) Error")
 FAILED_STATUSES = ("error", "fail", "runtime error")
 MAX_NAMED_FAILURES = 5
@@ -219,7 +220,7 @@ def dbt_failures(target_dir: Path, since: float) -> list[str]:
 
 def _error_block(lines: list[str]) -> list[str]:
     """The first error block of dbt's output (e.g. a compilation error of the contract check)."""
-    cleaned = [TIME_PREFIX.sub("", line.rstrip()) for line in lines]
+    cleaned = [COLOUR.sub("", TIME_PREFIX.sub("", line.rstrip())) for line in lines]
     for i, line in enumerate(cleaned):
         if ERROR_START.search(line) or line.startswith("Encountered an error"):
             block = [

@@ -306,9 +306,15 @@ def test_a_failing_dbt_node_and_its_error_are_the_first_line(tmp_path):
         "  also test not_null_dim_person_age: Got 3 results, configured to fail if != 0"
     ]
     # without run results (dbt stopped before any node), dbt's own error block is the cause
-    output = ["09:01:02  Encountered an error:", "Runtime Error", "  Parser Error: syntax error"]
+    output = [
+        "\x1b[0m09:01:02  Encountered an error:",  # as dbt writes it, in colour
+        "Runtime Error",
+        "  Parser Error: syntax error",
+    ]
     message = pipeline.failure_message(["build"], 2, [], ["09:01:01  START ...", *output])
-    assert "Runtime Error Parser Error: syntax error" in message.splitlines()[0]
+    assert message.splitlines()[0].endswith(
+        "failed (exit 2): Encountered an error: Runtime Error Parser Error: syntax error"
+    )
 
 
 # --- stopped --------------------------------------------------------------------------------------
