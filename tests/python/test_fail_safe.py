@@ -172,9 +172,22 @@ def test_a_delivery_in_an_odd_path_is_published_with_nothing_lost(good: Publishe
 
 
 def test_two_runs_on_the_same_input_give_the_same_marts_and_files(good: Published, tmp_path):
+    """The second run replaces a copy of the first, while a reader (Power BI, an analyst) has the
+    published warehouse open: the reader keeps the old file, the run publishes the new one."""
     again = tmp_path / "again"
-    run = pcdm_run(good.raw, again)
-    assert run.code == 0, run.stderr
+    shutil.copytree(good.data_dir, again)
+    published = [
+        again / "warehouse.duckdb",
+        again / "powerbi" / "all_ages" / "bi_kaiser_pyramid.parquet",
+    ]
+    inodes = [path.stat().st_ino for path in published]
+    with duckdb.connect(str(again / "warehouse.duckdb"), read_only=True) as reader:
+        before = reader.sql("select count(*) from pcdm.fct_service_event").fetchall()
+        run = pcdm_run(good.raw, again)
+        assert run.code == 0, run.stderr
+        assert reader.sql("select count(*) from pcdm.fct_service_event").fetchall() == before
+    assert not (again / "warehouse.building.duckdb").exists()
+    assert all(path.stat().st_ino != inode for path, inode in zip(published, inodes, strict=True))
     files = {name: digest for name, digest in snapshot(again).items() if name.startswith("powerbi")}
     assert files == {n: d for n, d in good.snapshot.items() if n.startswith("powerbi")}
     query = (
@@ -351,6 +364,9 @@ def test_a_signal_stops_dbt_and_the_run(good: Published, signum, started):
     )
     for line in process.stdout:
         if started in line:
+            # a second run at the same time is refused, naming the running one
+            second = pcdm_run(good.raw, good.data_dir)
+            assert_refused(second, 4, "another pcdm run is using", str(process.pid))
             process.send_signal(signum)
             break
     _, stderr = process.communicate(timeout=120)
