@@ -9,9 +9,11 @@
      dq.dq_check_results  one row per expectation of the latest run
      dq.dq_test_results   one row per dbt data test of the latest `dbt build` (run_results.json)
      dq.dq_results        both, in common columns: the data-quality page of Power BI
-An error-level expectation that fails blocks the Power BI exports; a warning does not. When
-`dbt build` itself fails, record_failed_build writes its test results alone, so that these tables
-never show an older run.
+An error-level expectation that fails blocks the run (nothing is published); a warning does not.
+The gate fails closed: a NULL metric or a scope with too few rows fails its check. `pcdm run` gates
+its new database file, so the results go with the build: published with it, or kept in
+warehouse.failed.duckdb when blocked. When `dbt build` itself fails, record_failed_build writes its
+test results alone, so that these tables never show an older run.
 """
 
 from __future__ import annotations
