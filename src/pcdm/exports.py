@@ -53,3 +53,29 @@ def export_bi(database_path: Path, out_dir: Path) -> dict[str, int]:
                 )
                 written[folder] += 1
     return written
+
+
+# The data-quality page of stewards (Power BI and the offline report) and the service names.
+STEWARD_TABLES = (
+    "dq.dq_results",
+    "dq.dq_check_results",
+    "dq.dq_quarantine_by_reason",
+    "dq.dq_reconciliation",
+    "dq.dq_source_freshness",
+    "reference.service_catalogue",
+)
+
+
+def export_steward_files(database_path: Path, out_dir: Path) -> int:
+    """Write STEWARD_TABLES as <out_dir>/<schema>/<table>.parquet (replacing those folders)."""
+    import duckdb
+
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        for schema in sorted({name.split(".")[0] for name in STEWARD_TABLES}):
+            shutil.rmtree(out_dir / schema, ignore_errors=True)
+            (out_dir / schema).mkdir(parents=True)
+        for name in STEWARD_TABLES:
+            schema, table = name.split(".")
+            path = str(out_dir / schema / f"{table}.parquet").replace("'", "''")
+            con.execute(f"copy (select * from {name}) to '{path}' (format parquet)")
+    return len(STEWARD_TABLES)
