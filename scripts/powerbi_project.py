@@ -516,6 +516,8 @@ def view_pages(tables: dict[str, dict]) -> tuple[list[str], dict[str, str]]:
                     continue
                 seen.add((slicer_table, column))
                 has_all = column in spec["all_dimensions"] or column in DIMENSIONS
+                if not has_all and column not in view.defaults:
+                    continue  # a descriptive column, not a filter
                 default = "all" if has_all else view.defaults[column]
                 visuals.append(
                     slicer(f"{view.id}_slicer_{column}", x, slicer_table, column, default)

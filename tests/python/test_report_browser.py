@@ -10,6 +10,7 @@ Skipped only when chromium or chromedriver is not installed (.ci/run installs bo
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -90,6 +91,13 @@ def marts(county_build):
 
 @pytest.fixture(scope="module")
 def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: $PCDM_TEST_ARTEFACTS/report_screenshots (for CI to keep), else
+    pytest's temporary folder."""
+    if os.environ.get("PCDM_TEST_ARTEFACTS"):
+        folder = Path(os.environ["PCDM_TEST_ARTEFACTS"]) / "report_screenshots"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        return folder
     return tmp_path_factory.mktemp("report_screenshots")
 
 

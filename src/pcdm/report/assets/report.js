@@ -113,6 +113,11 @@
       var ia = C.filterOrder.indexOf(a), ib = C.filterOrder.indexOf(b);
       return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
     });
+    // a text column is a filter when it has an `all` level or the view names its default;
+    // any other text column (a new descriptive column of a mart) is shown in the table only
+    names = names.filter(function (name) {
+      return filters[name].all || (view.defaults || {})[name] !== undefined;
+    });
     return names.map(function (name) {
       var values = ordered(name, Object.keys(filters[name]));
       var wanted = (view.defaults || {})[name];

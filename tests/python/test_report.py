@@ -1,0 +1,63 @@
+"""The offline report's writer without a browser: the suppressed rows' numbers are never written,
+every view has its note in the guide, and a failed write leaves the previous report as it was."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pcdm.report import ReportError, build_report, read_table, view_notes
+from pcdm.report.views import VIEWS
+
+
+def test_a_number_in_a_suppressed_row_is_not_written(tmp_path):
+    """Even if a mart carried a number beside is_suppressed (a new column, a bug), the data file
+    gets null; the chart axis (a number dimension such as a percentile) is kept."""
+    path = tmp_path / "bi_example.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "population_percentile": [1, 2, 3],
+                "sex": ["all", "female", "male"],
+                "n_persons": [12, 3, 9],
+                "new_measure": [0.5, 0.25, 0.75],
+                "is_suppressed": [False, True, False],
+            }
+        ),
+        path,
+    )
+    with duckdb.connect() as con:
+        table = read_table(con, "bi_example", [path], axes={"population_percentile"})
+    assert table.rows == [
+        [1, "all", 12, 0.5, False],
+        [2, "female", None, None, True],
+        [3, "male", 9, 0.75, False],
+    ]
+
+
+def test_every_view_has_a_note_from_the_power_bi_guide():
+    notes = view_notes()
+    for view_id in [view.id for view in VIEWS] + ["stewards"]:
+        assert notes.get(view_id, "").startswith("<p>"), view_id
+
+
+def test_a_failed_write_leaves_the_previous_report(county_build, tmp_path):
+    report = tmp_path / "report"
+    shutil.copytree(county_build.report, report)
+    before = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    # half-way through writing (the data files are written, the dbt docs are not there)
+    with pytest.raises(FileNotFoundError):
+        build_report(county_build.exports, report, dbt_docs=tmp_path / "no-such-docs.html")
+    # before writing (a steward file is missing)
+    exports = tmp_path / "powerbi"
+    shutil.copytree(county_build.exports, exports)
+    (exports / "dq" / "dq_reconciliation.parquet").unlink()
+    with pytest.raises(ReportError, match="dq_reconciliation.parquet is missing"):
+        build_report(exports, report)
+    after = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["powerbi", "report"]  # no half folder
