@@ -55,7 +55,8 @@ def export_bi(database_path: Path, out_dir: Path) -> dict[str, int]:
     return written
 
 
-# The data-quality page of stewards (Power BI and the offline report) and the service names.
+# The data-quality page of stewards (Power BI and the offline report), and the names of services
+# and municipalities.
 STEWARD_TABLES = (
     "dq.dq_results",
     "dq.dq_check_results",
@@ -63,6 +64,7 @@ STEWARD_TABLES = (
     "dq.dq_reconciliation",
     "dq.dq_source_freshness",
     "reference.service_catalogue",
+    "reference.municipalities",
 )
 
 

@@ -276,7 +276,7 @@ def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = No
                 view.title_fi,
                 view.title_en,
                 notes.get(view.id, ""),
-                [*view.marts, "service_catalogue"],
+                [*view.marts, "service_catalogue", "municipalities"],
                 reference_date,
             )
             (staging / view.page).write_text(page, encoding="utf-8")

@@ -30,6 +30,13 @@
       services[r.service_key] = [r.service_name_fi, r.service_name_en];
     });
   }
+  var municipalities = {};
+  if (DATA.municipalities) {
+    table("municipalities").rows.forEach(function (r) {
+      municipalities[r.municipality_code] = [r.municipality_code + " " + r.municipality_name_fi,
+        r.municipality_name_sv !== r.municipality_name_fi ? r.municipality_name_sv : ""];
+    });
+  }
 
   // ---- labels and numbers -----------------------------------------------------------------
   function el(tag, attrs, children) {
@@ -53,6 +60,7 @@
   function levelLabel(column, value) {
     var text = value === null || value === undefined ? "" : String(value);
     if (SERVICE_COLUMNS.indexOf(column) >= 0 && services[text]) return services[text];
+    if (column === "municipality_code" && municipalities[text]) return municipalities[text];
     var levels = C.levelLabels[column] || {};
     if (levels[text]) return levels[text];
     if (text === "all") return ["Kaikki", "All"];
