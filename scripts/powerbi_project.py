@@ -414,7 +414,7 @@ def visual(name: str, x: int, y: int, w: int, h: int, body: dict, filters=None) 
         out["filterConfig"] = {
             "filters": [
                 {
-                    "name": tag("filter", name, str(i))[:20].replace("-", ""),
+                    "name": tag("filter", name, str(i)).replace("-", "")[:20],
                     "field": column_field(table, column),
                     "type": "Categorical",
                     "filter": in_filter(table, column, values, negate),

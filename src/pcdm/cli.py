@@ -83,10 +83,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Generate (or take) a delivery, build it, gate it on data quality, then export for Power BI.
+    """Generate (or take) a delivery, build it, gate it on data quality, then export for Power BI
+    and write the offline report.
 
-    Exit codes: 0 done; 1 a dbt step failed; 2 bad arguments; 3 an error-level data-quality
-    expectation failed (the Power BI exports are not written).
+    Exit codes: 0 done; 1 a dbt step failed (or the offline report could not be written); 2 bad
+    arguments; 3 an error-level data-quality expectation failed (the Power BI exports and the
+    report are not written).
     """
     from pcdm import exports, pipeline
     from pcdm.quality import gate

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from pcdm.contract import PROJECT_DIR
@@ -33,7 +35,8 @@ from pcdm.report.views import STEWARDS_PAGE, VIEWS, config
 
 ASSETS = Path(__file__).parent / "assets"
 DOCS_GUIDE = PROJECT_DIR / "docs" / "power-bi.md"
-NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+NUMBER_TYPES = (*INTEGER_TYPES, *(f"U{t}" for t in INTEGER_TYPES), "FLOAT", "DOUBLE", "DECIMAL")
 
 
 class ReportError(RuntimeError):
@@ -59,6 +62,10 @@ def _kind(duckdb_type: str) -> str:
 
 
 def _value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None  # JSON has no NaN; shown as "no value"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
