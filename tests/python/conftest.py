@@ -3,6 +3,8 @@ data-quality gate, the Power BI files and the offline report), for the report an
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +24,14 @@ class CountyBuild:
     report: Path
     manifest: Path
     salt: str
+    printed: str  # what `pcdm run` printed (dbt's own output aside)
 
 
 @pytest.fixture(scope="session")
 def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
     data_dir = tmp_path_factory.mktemp("county_build")
-    with pytest.MonkeyPatch.context() as patch:
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.setenv("PCDM_PSEUDONYM_SALT", COUNTY_SALT)
         exit_code = cli.main(
             [
@@ -43,6 +47,7 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
                 "--no-progress",
             ]
         )
+    print(printed.getvalue())
     assert exit_code == 0
     return CountyBuild(
         data_dir=data_dir,
@@ -51,4 +56,5 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
         report=data_dir / "report",
         manifest=data_dir / "dbt" / "target" / "manifest.json",
         salt=COUNTY_SALT,
+        printed=printed.getvalue(),
     )

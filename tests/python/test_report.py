@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pcdm import cli
 from pcdm.report import ReportError, build_report, read_table, view_notes
 from pcdm.report.views import VIEWS
 
@@ -61,3 +62,20 @@ def test_a_failed_write_leaves_the_previous_report(county_build, tmp_path):
     after = {p.relative_to(report): p.read_bytes() for p in report.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["powerbi", "report"]  # no half folder
+
+
+def test_pcdm_run_prints_where_the_report_is(county_build):
+    index = county_build.report / "index.html"
+    assert "Offline report" in county_build.printed and str(index) in county_build.printed
+    assert index.is_file()
+
+
+def test_pcdm_report_rewrites_the_report_from_the_files(county_build, tmp_path, capsys):
+    data_dir = tmp_path / "data"
+    shutil.copytree(county_build.exports, data_dir / "powerbi")
+    assert cli.main(["report", "--data-dir", str(data_dir)]) == 2  # no database: dbt docs need it
+    assert "no database" in capsys.readouterr().err
+    assert cli.main(["report", "--data-dir", str(data_dir), "--no-dbt-docs"]) == 0
+    pages = sorted(p.name for p in (data_dir / "report").glob("*.html"))
+    assert pages == sorted([*(view.page for view in VIEWS), "stewards.html"])
+    assert str(data_dir / "report" / "index.html") in capsys.readouterr().out

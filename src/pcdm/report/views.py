@@ -1,8 +1,9 @@
 """The views of the offline report: which mart each chart reads, and the labels (Finnish first).
 
 The report reads columns generically: a chart names its mart and axis; every other text column of
-the mart becomes a filter (default `all`), and every number column a measure the reader can pick.
-A mart that gains a column shows it without a change here.
+the mart with an `all` level becomes a filter (default `all`; a filter without one needs a default
+in View.defaults), and every number column a measure the reader can pick. A mart that gains a
+column shows it in its table without a change here.
 """
 
 from __future__ import annotations
