@@ -48,6 +48,15 @@ return Array.from(document.querySelectorAll('table.data')).map(function (t) {
   };
 });
 """
+# The value labels of each bar chart of a view, with the measure it draws.
+READ_BARS = """
+return Array.from(document.querySelectorAll('section[data-chart] svg.chart:not(.line)'))
+  .map(function (svg) {
+    return {measure: svg.dataset.measure,
+            values: Array.from(svg.querySelectorAll('text.value')).map(function (t) {
+              return t.textContent; })};
+  });
+"""
 READ_FILTERS = """
 var out = {};
 document.querySelectorAll('select[data-filter]').forEach(function (s) { out[s.name] = s.value; });
@@ -230,6 +239,15 @@ def test_the_numbers_shown_equal_the_marts(browser, county_build, marts):
                 if column in filters:
                     assert filters[column] == value, (view.page, column)
             compared += check_table_against_mart(marts, table)
+        # each bar shows what its table row shows (and the table equals the mart)
+        bars = browser.execute_script(READ_BARS)
+        charts = [c for c in view.charts if c.kind != "line"]
+        assert len(bars) == len(charts), view.page
+        for chart, drawn in zip(charts, bars, strict=True):
+            table = tables[view.charts.index(chart)]
+            rows = [row for row in table["rows"] if row["key"] != "all"]
+            expected = [row["cells"][drawn["measure"]]["text"] for row in rows]
+            assert drawn["values"] == expected, (view.page, chart.axis)
     assert compared > 100
 
 

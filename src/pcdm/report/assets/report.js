@@ -168,7 +168,7 @@
     var max = 0;
     rows.forEach(function (r) { if (r[measure] !== null && r[measure] > max) max = r[measure]; });
     var root = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img",
-      "aria-label": columnLabel(measure)[0] });
+      "aria-label": columnLabel(measure)[0], "data-measure": measure });
     rows.forEach(function (r, i) {
       var y = i * rowHeight + 5;
       var name = levelLabel(chart.axis, r[chart.axis])[0];
