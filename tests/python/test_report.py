@@ -3,7 +3,10 @@ every view has its note in the guide, and a failed write leaves the previous rep
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -79,3 +82,58 @@ def test_pcdm_report_rewrites_the_report_from_the_files(county_build, tmp_path, 
     pages = sorted(p.name for p in (data_dir / "report").glob("*.html"))
     assert pages == sorted([*(view.page for view in VIEWS), "stewards.html"])
     assert str(data_dir / "report" / "index.html") in capsys.readouterr().out
+
+
+def _data_file(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text[text.index("] = ") + 4 : text.rindex(";")])
+
+
+def suppressed_numbers(data_dir: Path) -> tuple[int, list[str]]:
+    """The suppressed rows of the bi data files, and those that hold a number (not an axis)."""
+    axes = {chart.axis for view in VIEWS for chart in view.charts}
+    rows, leaks = 0, []
+    for path in sorted(data_dir.glob("bi_*.js")):
+        data = _data_file(path)
+        names = [c["name"] for c in data["columns"]]
+        numbers = [
+            i
+            for i, c in enumerate(data["columns"])
+            if c["kind"] == "number" and c["name"] not in axes
+        ]
+        flag = names.index("is_suppressed")
+        for row in data["rows"]:
+            if row[flag]:
+                rows += 1
+                if any(row[i] is not None for i in numbers):
+                    leaks.append(f"{path.name}: {row}")
+    return rows, leaks
+
+
+def test_no_suppressed_value_is_in_a_data_file(county_build, tmp_path):
+    rows, leaks = suppressed_numbers(county_build.report / "data")
+    assert rows > 0  # the county is small enough to have suppressed cells
+    assert leaks == []
+    # the check sees a number put into a suppressed row
+    data = tmp_path / "data"
+    shutil.copytree(county_build.report / "data", data)
+    path = data / "bi_kaiser_pyramid.js"
+    text = path.read_text(encoding="utf-8")
+    leaked = re.sub(r"null(,[^\[\]]*,true\])", r"3\1", text, count=1)
+    assert leaked != text
+    path.write_text(leaked, encoding="utf-8")
+    assert len(suppressed_numbers(data)[1]) == 1
+
+
+def test_the_report_loads_nothing_from_outside_its_folder(county_build):
+    report = county_build.report
+    for path in [*report.glob("*.html"), *(report / "assets").iterdir()]:
+        if path.name == "dbt-docs.html":
+            continue  # dbt's page: checked in the browser (test_report_browser.py)
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), path.name
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), path.name
+        assert not re.search(r"\bfetch\(|XMLHttpRequest|import\(", text), path.name
+    assert county_build.salt not in "".join(
+        p.read_text(encoding="utf-8") for p in report.rglob("*") if p.is_file()
+    )
