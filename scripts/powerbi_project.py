@@ -224,6 +224,12 @@ def table_tmdl(table: str, spec: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def level_name(column: str, level: str) -> str:
+    """Finnish / English name of a level, as the dimension tables show it."""
+    default = (f"{level} v", f"{level} years") if column == "age_group" else (level,)
+    return " / ".join(LEVEL_LABELS.get(column, {}).get(level, default))
+
+
 def dimension_tmdl(column: str, table: str, levels: list[str] | None) -> str:
     fi, en = label(column)
     out = [
@@ -249,7 +255,7 @@ def dimension_tmdl(column: str, table: str, levels: list[str] | None) -> str:
     ]
     names = LEVEL_LABELS.get(column, {})
     if levels is not None:
-        pairs = [(level, " / ".join(names.get(level, (level,)))) for level in levels]
+        pairs = [(level, level_name(column, level)) for level in levels]
         rows = ", ".join("{" + f'"{level}", "{name}"' + "}" for level, name in pairs)
         body = [
             "let",
@@ -426,9 +432,12 @@ def visual(name: str, x: int, y: int, w: int, h: int, body: dict, filters=None) 
     return out
 
 
-def slicer(name: str, x: int, table: str, column: str, default: str | None) -> dict:
-    """A single-select dropdown; `default` is its selection when the report opens (None: none)."""
-    fi, en = label(column)
+def slicer(
+    name: str, x: int, table: str, column: str, default: str | None, header: str | None = None
+) -> dict:
+    """A single-select dropdown; `default` is its selection when the report opens (None: none);
+    `header` names the column whose label it shows (default: the column itself)."""
+    fi, en = label(header or column)
     out = visual(
         name,
         x,
@@ -519,8 +528,12 @@ def view_pages(tables: dict[str, dict]) -> tuple[list[str], dict[str, str]]:
                 if not has_all and column not in view.defaults:
                     continue  # a descriptive column, not a filter
                 default = "all" if has_all else view.defaults[column]
+                shown = column
+                static = DIMENSIONS.get(column, (None, None))[1]
+                if static is not None:  # the level's Finnish / English name, not its code
+                    shown, default = "nimi_name", level_name(column, "all")
                 visuals.append(
-                    slicer(f"{view.id}_slicer_{column}", x, slicer_table, column, default)
+                    slicer(f"{view.id}_slicer_{column}", x, slicer_table, shown, default, column)
                 )
                 x += 208
         height = (720 - 144) // len(view.charts)

@@ -213,19 +213,29 @@ def field_refs(value: object, aliases: dict[str, str] | None = None):
             yield from field_refs(item, aliases)
 
 
-def column_values(model: Model, exports: Path, table: str, column: str) -> set[str]:
+def column_values(model: Model, exports: Path, table: str, column: str) -> tuple[set[str], str]:
+    """The levels of a column, and the one that stands for `all` ('' when there is none): in the
+    exported files, or in the rows of a dimension table written in its partition."""
     files = partition_files(model.tables[table])
     if files:
-        return {
+        levels = {
             str(v)
             for path in files
             for v in pq.read_table(exports / path, columns=[column]).column(0).to_pylist()
         }
+        return levels, "all" if "all" in levels else ""
     (partition,) = model.tables[table].all("partition")
-    return set(re.findall(r'\{"([^"]*)", "[^"]*"\}', partition.properties["source"]))
+    rows = re.findall(r'\{"([^"]*)", "([^"]*)"\}', partition.properties["source"])
+    columns = list(model.columns(table))
+    pick = columns.index(column)
+    levels = {row[pick] for row in rows}
+    everything = next((row[pick] for row in rows if row[0] == "all"), "")
+    return levels, everything
 
 
-def check_project(exports: Path, manifest_path: Path, model_dir: Path = MODEL) -> list[str]:
+def check_project(
+    exports: Path, manifest_path: Path, model_dir: Path = MODEL, report: Path = REPORT
+) -> list[str]:
     """Every problem found, one line each (empty: the project matches the data)."""
     problems: list[str] = []
     model = load_model(model_dir)
@@ -294,7 +304,7 @@ def check_project(exports: Path, manifest_path: Path, model_dir: Path = MODEL) -
                 ends.append(model.columns(table)[column])
         if len(ends) == 2 and ends[0] != ends[1]:
             problems.append(f"relationship {rel.name}: types differ {ends}")
-    problems += check_report(model, exports)
+    problems += check_report(model, exports, report)
     return problems
 
 
@@ -337,18 +347,18 @@ def check_slicer(model: Model, exports: Path, where: str, visual: dict) -> list[
     table, column = ref["Expression"]["SourceRef"]["Entity"], ref["Property"]
     if table not in model.tables or column not in model.columns(table):
         return problems  # named by check_report
-    levels = column_values(model, exports, table, column)
+    levels, everything = column_values(model, exports, table, column)
     if "general" not in visual["objects"]:  # no default: every level shown
-        if "all" in levels:
+        if everything:
             problems.append(f"{where}: no default, but {table}[{column}] has an `all` level")
         return problems
     default = visual["objects"]["general"][0]["properties"]["filter"]["filter"]
     (values,) = default["Where"][0]["Condition"]["In"]["Values"]
-    chosen = values[0]["Literal"]["Value"].strip("'")
+    chosen = values[0]["Literal"]["Value"][1:-1].replace("''", "'")
     if chosen not in levels:
         problems.append(f"{where}: default {chosen!r} is not a level of {table}[{column}]")
-    if "all" in levels and chosen != "all":
-        problems.append(f"{where}: default {chosen!r}, not `all`")
+    if everything and chosen != everything:
+        problems.append(f"{where}: default {chosen!r}, not the `all` level {everything!r}")
     return problems
 
 
@@ -413,6 +423,25 @@ def test_a_renamed_mart_column_fails_in_the_contract_or_in_the_file(county_build
         pq.write_table(table.rename_columns(names), path)
     problems = check_project(exports, county_build.manifest)
     assert problems and any("n_users" in p and "all_ages/bi_service_users" in p for p in problems)
+
+
+def test_a_wrong_slicer_default_or_field_in_the_report_fails(county_build, tmp_path):
+    project = tmp_path / "powerbi"
+    shutil.copytree(PROJECT, project)
+    visuals = project / "pcdm.Report" / "definition" / "pages" / "overview" / "visuals"
+    path = visuals / "overview_slicer_sex" / "visual.json"
+    path.write_text(path.read_text("utf-8").replace("'Kaikki / All'", "'Naiset / Women'"), "utf-8")
+    path = visuals / "overview_chart_0" / "visual.json"
+    path.write_text(path.read_text("utf-8").replace("Henkilöitä / Persons", "Persons"), "utf-8")
+    problems = check_project(
+        county_build.exports,
+        county_build.manifest,
+        project / "pcdm.SemanticModel" / "definition",
+        project / "pcdm.Report" / "definition",
+    )
+    assert any("overview_slicer_sex: default 'Naiset / Women'" in p for p in problems), problems
+    assert any("overview_chart_0: no measure bi_service_users[Persons" in p for p in problems)
+    assert len(problems) == 2, problems
 
 
 def test_the_parser_names_what_it_cannot_read(tmp_path):
