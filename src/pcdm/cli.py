@@ -4,6 +4,8 @@ pcdm generate   write a synthetic county as a raw delivery (raw contract v1)
 pcdm run        the main job: generate (or take a delivered extract) -> dbt seed + build -> summary
                 -> data-quality gate -> Power BI report files -> publish (only when no error
                 check failed; the last good warehouse and files stay until then)
+                -> the offline web report
+pcdm report     (re)write the offline web report from the Power BI report files
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     Exit codes: 0 published; 1 a dbt step failed; 2 bad settings or input (a missing salt, raw
     folder, unknown county code, reference date outside the data, bad --vars); 3 an error-level
     data-quality check failed; 4 another run holds the data dir's lock; 5 a system fault (full
-    disk, read-only folder); 130 / 143 stopped by SIGINT / SIGTERM. On any exit but 0 the
+    disk, read-only folder, or the offline report could not be written after publishing); 130 /
+    143 stopped by SIGINT / SIGTERM. On any exit but 0 the
     published warehouse and Power BI files are left as they were (pcdm.runner).
     """
     from pcdm import runner
@@ -114,8 +117,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         as_of=as_of,
         vars=extra_vars,
         generate=lambda out: _generate(args, out, "parquet"),
+        report_dir=args.report_dir.resolve() if args.report_dir else None,
     )
     return runner.run(settings)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the offline web report from an earlier run's Power BI report files."""
+    from pcdm import pipeline, runner
+
+    data_dir = args.data_dir.resolve()
+    target = pipeline.DbtTarget(
+        raw_path=(args.raw_path or data_dir / "raw").resolve(),
+        database_path=data_dir / "warehouse.duckdb",
+    )
+    if not args.no_dbt_docs and not target.database_path.exists():
+        print(f"pcdm report: no database {target.database_path}: run `pcdm run`", file=sys.stderr)
+        return 2
+    exports_dir = (args.exports_dir or data_dir / "powerbi").resolve()
+    report_dir = (args.report_dir or data_dir / "report").resolve()
+    return runner.write_report(target, exports_dir, report_dir, dbt_docs=not args.no_dbt_docs)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -181,7 +202,27 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="more dbt vars as a YAML mapping, e.g. '{heavy_user_min_social_services: 2}'",
     )
+    run.add_argument(
+        "--report-dir",
+        type=Path,
+        default=None,
+        help="where the offline web report goes (default <data-dir>/report)",
+    )
     run.set_defaults(handler=cmd_run)
+
+    report = commands.add_parser(
+        "report", help="write the offline web report from the Power BI report files"
+    )
+    report.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "data")
+    report.add_argument("--exports-dir", type=Path, default=None, help="default <data-dir>/powerbi")
+    report.add_argument("--report-dir", type=Path, default=None, help="default <data-dir>/report")
+    report.add_argument(
+        "--raw-path", type=Path, default=None, help="the raw folder the build read (dbt var)"
+    )
+    report.add_argument(
+        "--no-dbt-docs", action="store_true", help="leave the dbt docs out (no dbt run)"
+    )
+    report.set_defaults(handler=cmd_report)
     return root
 
 

@@ -73,31 +73,50 @@ def recover(out_dir: Path) -> None:
     is dropped."""
     previous = out_dir / PREVIOUS
     if previous.is_dir():
-        for band_folder in AGE_BANDS:
-            if (previous / band_folder).exists() and not (out_dir / band_folder).exists():
-                os.replace(previous / band_folder, out_dir / band_folder)
+        for folder in sorted(previous.iterdir()):
+            if not (out_dir / folder.name).exists():
+                os.replace(folder, out_dir / folder.name)
         shutil.rmtree(previous)
     shutil.rmtree(out_dir / INCOMING, ignore_errors=True)
 
 
 def swap_in(incoming: Path, out_dir: Path) -> None:
-    """Replace out_dir's band folders with incoming's, one rename each (the old ones are removed
-    only after every new one is in place)."""
+    """Replace out_dir's folders (bands, dq/, reference/) with incoming's, one rename each (the old
+    ones are removed only after every new one is in place)."""
     previous = out_dir / PREVIOUS
     shutil.rmtree(previous, ignore_errors=True)
     previous.mkdir(parents=True)
-    for band_folder in AGE_BANDS:
-        if (out_dir / band_folder).exists():
-            os.replace(out_dir / band_folder, previous / band_folder)
-        os.replace(incoming / band_folder, out_dir / band_folder)
+    for folder in sorted(path.name for path in incoming.iterdir()):
+        if (out_dir / folder).exists():
+            os.replace(out_dir / folder, previous / folder)
+        os.replace(incoming / folder, out_dir / folder)
     shutil.rmtree(previous)
     shutil.rmtree(incoming)
 
 
-def export_bi(database_path: Path, out_dir: Path) -> dict[str, int]:
-    """Write the report files into out_dir, swapping in all band folders at once when all are
-    written; files written per band."""
-    incoming = out_dir / INCOMING
-    written = write_bi(database_path, incoming)
-    swap_in(incoming, out_dir)
-    return written
+# The data-quality page of stewards (Power BI and the offline report), and the names of services
+# and municipalities.
+STEWARD_TABLES = (
+    "dq.dq_results",
+    "dq.dq_check_results",
+    "dq.dq_quarantine_by_reason",
+    "dq.dq_reconciliation",
+    "dq.dq_source_freshness",
+    "reference.service_catalogue",
+    "reference.municipalities",
+)
+
+
+def export_steward_files(database_path: Path, out_dir: Path) -> int:
+    """Write STEWARD_TABLES as <out_dir>/<schema>/<table>.parquet (replacing those folders)."""
+    import duckdb
+
+    with duckdb.connect(str(database_path), read_only=True) as con:
+        for schema in sorted({name.split(".")[0] for name in STEWARD_TABLES}):
+            shutil.rmtree(out_dir / schema, ignore_errors=True)
+            (out_dir / schema).mkdir(parents=True)
+        for name in STEWARD_TABLES:
+            schema, table = name.split(".")
+            path = str(out_dir / schema / f"{table}.parquet").replace("'", "''")
+            con.execute(f"copy (select * from {name}) to '{path}' (format parquet)")
+    return len(STEWARD_TABLES)

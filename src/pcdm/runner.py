@@ -7,8 +7,10 @@
     check_reference    a --reference-date must lie inside the delivered data (exit 2)
     build              dbt seed + dbt build into a new database file (exit 1 on a failed node)
     gate               the data-quality suites on that file (exit 3 when an error check fails)
-    export             the Power BI report files into a new folder
+    export             the Power BI report files (and the stewards' files) into a new folder
     publish            swap the new database file and report folders into place
+    report             the offline web report from the published files (pcdm.report; swapped in
+                       whole, so a failure leaves the previous one)
 
 A failed or blocked run keeps its build as warehouse.failed.duckdb (see publish.Warehouse) and
 leaves the published warehouse and report files byte-identical. SIGINT and SIGTERM are forwarded
@@ -19,6 +21,7 @@ read-only folder) is one message whose first line names the cause, never a trace
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import sys
 import time
@@ -55,6 +58,7 @@ class RunSettings:
     as_of: datetime | None = None
     vars: dict[str, object] = field(default_factory=dict)
     generate: Callable[[Path], None] | None = None  # writes the demo county into a folder
+    report_dir: Path | None = None  # the offline web report; None: <data_dir>/report
 
     @property
     def delivered(self) -> bool:
@@ -63,6 +67,10 @@ class RunSettings:
     @property
     def exports_folder(self) -> Path:
         return self.exports_dir or self.data_dir / "powerbi"
+
+    @property
+    def report_folder(self) -> Path:
+        return self.report_dir or self.data_dir / "report"
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -269,8 +277,12 @@ def _check_text(result) -> str:
 
 
 def export(settings: RunSettings, target: pipeline.DbtTarget) -> dict[str, int]:
-    """The Power BI report files, into a new folder beside the published ones."""
-    return exports.write_bi(target.database_path, settings.exports_folder / exports.INCOMING)
+    """The Power BI report files and the stewards' files, into a new folder beside the published
+    ones."""
+    incoming = settings.exports_folder / exports.INCOMING
+    written = exports.write_bi(target.database_path, incoming)
+    exports.export_steward_files(target.database_path, incoming)
+    return written
 
 
 def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: dict[str, int]):
@@ -282,7 +294,33 @@ def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: di
     say(
         f"Power BI report files: {settings.exports_folder} "
         + ", ".join(f"{folder}/ {n} marts" for folder, n in written.items())
+        + ", dq/ and reference/ for the stewards' page"
     )
+
+
+def write_report(
+    target: pipeline.DbtTarget, exports_dir: Path, report_dir: Path, dbt_docs: bool = True
+) -> int:
+    """The offline web report (with the dbt docs, built on a fresh parse in a temporary folder)."""
+    import tempfile
+
+    from pcdm import report
+
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pcdm-dbt-docs-") as work:
+            docs = None
+            if dbt_docs:
+                docs = report.build_dbt_docs(target, Path(work), pipeline.ensure_salt())
+            index = report.build_report(exports_dir, report_dir, dbt_docs=docs)
+    except (report.ReportError, PipelineError) as error:
+        fail(f"offline report NOT written: {error}")
+        return 1
+    say(
+        f"Offline report ({time.perf_counter() - started:.0f} s): {index}\n"
+        "  open it in a browser from disk (file://): no server and no network needed"
+    )
+    return 0
 
 
 # --- the sequence ---------------------------------------------------------------------------------
@@ -334,7 +372,8 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     run_gate(settings, target)
     written = export(settings, target)
     publish_run(settings, warehouse, written)
-    return EXIT_OK
+    published = dataclasses.replace(target, database_path=warehouse.published)
+    return write_report(published, settings.exports_folder, settings.report_folder)
 
 
 def _clean_up(settings: RunSettings, warehouse: publish.Warehouse) -> list[Path]:
