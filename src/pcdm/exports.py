@@ -107,16 +107,21 @@ STEWARD_TABLES = (
 )
 
 
+STEWARD_FOLDERS = tuple(sorted({name.split(".")[0] for name in STEWARD_TABLES}))
+# Every folder of the report files: the age bands, then the stewards' (swapped in together).
+FOLDERS = (*AGE_BANDS, *STEWARD_FOLDERS)
+
+
 def export_steward_files(database_path: Path, out_dir: Path) -> int:
     """Write STEWARD_TABLES as <out_dir>/<schema>/<table>.parquet (replacing those folders)."""
     import duckdb
 
     with duckdb.connect(str(database_path), read_only=True) as con:
-        for schema in sorted({name.split(".")[0] for name in STEWARD_TABLES}):
+        for schema in STEWARD_FOLDERS:
             shutil.rmtree(out_dir / schema, ignore_errors=True)
             (out_dir / schema).mkdir(parents=True)
         for name in STEWARD_TABLES:
             schema, table = name.split(".")
             path = str(out_dir / schema / f"{table}.parquet").replace("'", "''")
-            con.execute(f"copy (select * from {name}) to '{path}' (format parquet)")
+            con.execute(f"copy (select * from {name} order by all) to '{path}' (format parquet)")
     return len(STEWARD_TABLES)
