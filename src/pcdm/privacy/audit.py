@@ -1,0 +1,281 @@
+"""The attacker: bound every withheld count of the published family by linear programming.
+
+The attacker knows every published count (and every count a published share implies) and every
+constraint of family.py. The unknowns are the withheld groups; each is at least 1 where it is a
+mart's total row and at least 0 otherwise (the marts are dense grids). For each withheld group
+whose true count is 1 to min_cell_size - 1 the auditor bounds it by LPs (HiGHS) over the
+constraints that connect it to other unknowns, and reports a leak when the integer interval
+[ceil(min), floor(max)] is narrower than min_cell_size. The integer attacker's interval lies inside
+the LP's rounded inwards; it can be narrower still only where the LP's extreme points are
+fractional, which the cube equations of these marts (sums of 0/1 columns) rarely allow. Where the
+rounded LP interval is less than two wider than allowed, the auditor also solves the component's
+integer program (small components only) to close that gap.
+
+Unknowns split into independent components (groups linked through a constraint); a component is
+solved as one LP model whose objective changes per target, so each solve starts warm.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from pcdm.privacy.family import Family, Row
+
+EPSILON = 1e-6
+CERTIFICATE_ROUNDS = 6  # LPs per component, up, down and in random directions, before one per count
+DIRECTIONS = (1.0, -1.0, 0.0)  # push every count up, down, or each its own random way
+MAX_IP_COLUMNS = 400  # components up to this many unknowns also get the integer program
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A small withheld count that the attacker can pin to an interval narrower than allowed."""
+
+    group: int
+    true_count: int
+    low: float
+    high: float
+    label: str
+
+    def text(self) -> str:
+        high = "unbounded" if math.isinf(self.high) else f"{self.high:g}"
+        return (
+            f"{self.label}: withheld count {self.true_count} is pinned to "
+            f"[{self.low:g}, {high}] by the published tables"
+        )
+
+
+@dataclass
+class AuditResult:
+    leaks: list[Leak]
+    small_published: list[str]  # published counts from 1 to min_cell_size - 1
+    targets: int  # small withheld counts bounded
+    components: int
+    solves: int
+
+
+def audit(
+    family: Family,
+    published: list[bool],
+    truth: list[int | None],
+    min_cell_size: int,
+    *,
+    exact: bool = True,
+    passed: set[tuple[int, ...]] | None = None,
+) -> AuditResult:
+    """Attack the family: `published[v]` says whether group v's count is known to the attacker,
+    `truth` holds every group's true count (to know which withheld counts are small and what the
+    published ones are).
+
+    Per component, a few LPs in random directions first find feasible points of the attacker's
+    polytope: a small count that two feasible points (the truth is one) hold min_cell_size apart is
+    safe, whatever else the attacker does. The counts left are bounded exactly (exact=True), or
+    reported as leaks without it (the protection loop, which only needs to know where to withhold
+    more). `passed` (optional) holds components already found safe: they are skipped, and every
+    component found safe now is added."""
+    small_published = [
+        family.label(v)
+        for v, is_known in enumerate(published)
+        if is_known and truth[v] is not None and 1 <= truth[v] < min_cell_size
+    ]
+    ceiling = _ceiling(family, published, truth, min_cell_size)
+    leaks: list[Leak] = []
+    targets = solves = checked = 0
+    for members, rows in _components(family, published):
+        sensitive = [v for v in members if truth[v] is not None and 1 <= truth[v] < min_cell_size]
+        key = tuple(members)
+        if not sensitive or (passed is not None and key in passed):
+            continue
+        checked += 1
+        targets += len(sensitive)
+        solver = _ComponentLp(family, members, rows, published, truth, ceiling)
+        low = {v: float(truth[v]) for v in sensitive}
+        high = dict(low)
+        remaining = sensitive
+        rng = np.random.default_rng(len(members))
+        for round_number in range(CERTIFICATE_ROUNDS):
+            point = solver.point(remaining, rng, direction=DIRECTIONS[round_number % 3])
+            solves += 1
+            for v in remaining:
+                low[v] = min(low[v], point[v])
+                high[v] = max(high[v], point[v])
+            remaining = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
+            if not remaining:
+                break
+        if remaining and not exact and len(members) <= MAX_IP_COLUMNS:  # each left: its own maximum
+            for v in remaining:
+                high[v] = max(high[v], solver.maximum(v))
+                solves += 1
+            remaining = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
+        found = len(leaks)
+        for v in remaining:
+            if exact:
+                low[v], high[v] = solver.bounds(v)
+                solves += 2
+                if _width(low[v], high[v]) < min_cell_size + 2 and len(members) <= MAX_IP_COLUMNS:
+                    low[v], high[v] = solver.bounds(v, integer=True)
+                    solves += 2
+                if _width(low[v], high[v]) >= min_cell_size:
+                    continue
+            leaks.append(Leak(v, int(truth[v]), low[v], high[v], family.label(v)))
+        if passed is not None and len(leaks) == found:
+            passed.add(key)
+    return AuditResult(leaks, small_published, targets, checked, solves)
+
+
+def _ceiling(family: Family, published, truth, min_cell_size: int) -> float:
+    """No group is larger than everyone in scope, a published total. Where that is withheld, a
+    bound ten times the largest published count: an attacker who knew such a bound would only be
+    stronger, so the audit stays on the safe side."""
+    everyone = family.index.get(())
+    if everyone is not None and published[everyone]:
+        return float(truth[everyone])
+    largest = max((t for t, p in zip(truth, published, strict=True) if p and t), default=0)
+    return 10.0 * max(largest, min_cell_size)
+
+
+def _width(low: float, high: float) -> float:
+    return math.floor(high + EPSILON) - math.ceil(low - EPSILON)
+
+
+def _components(family: Family, published: list[bool]) -> list[tuple[list[int], list[Row]]]:
+    """Withheld groups linked by a constraint, each with the constraints that touch it."""
+    parent: dict[int, int] = {}
+
+    def find(v: int) -> int:
+        root = v
+        while parent[root] != root:
+            root = parent[root]
+        while parent[v] != root:
+            parent[v], v = root, parent[v]
+        return root
+
+    touching: list[tuple[Row, list[int]]] = []
+    for row in family.rows():
+        unknown = [v for v, _ in row.terms if not published[v]]
+        if not unknown:
+            continue
+        for v in unknown:
+            parent.setdefault(v, v)
+        first = find(unknown[0])
+        for v in unknown[1:]:
+            root = find(v)
+            if root != first:
+                parent[root] = first
+        touching.append((row, unknown))
+    for v, is_known in enumerate(published):
+        if not is_known:
+            parent.setdefault(v, v)
+    members: dict[int, list[int]] = defaultdict(list)
+    for v in parent:
+        members[find(v)].append(v)
+    rows: dict[int, list[Row]] = defaultdict(list)
+    for row, unknown in touching:
+        rows[find(unknown[0])].append(row)
+    return [(sorted(vs), rows.get(root, [])) for root, vs in members.items()]
+
+
+class _ComponentLp:
+    """One component's LP in HiGHS; bounds(v) minimises and maximises one unknown."""
+
+    def __init__(self, family, members, rows, published, truth, ceiling) -> None:
+        import highspy
+
+        self._highspy = highspy
+        self.column = {v: i for i, v in enumerate(members)}
+        self.lower = [float(family.lower_bound(v)) for v in members]
+        self.rows = rows
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        n = len(members)
+        h.addVars(n, np.array(self.lower), np.full(n, max(ceiling, max(self.lower, default=0))))
+        for row in rows:
+            constant = 0.0
+            index, value = [], []
+            for v, coefficient in row.terms:
+                if published[v]:
+                    constant += coefficient * truth[v]
+                else:
+                    index.append(self.column[v])
+                    value.append(coefficient)
+            low = -inf if math.isinf(row.lo) else row.lo - constant
+            high = inf if math.isinf(row.hi) else row.hi - constant
+            h.addRow(low, high, len(index), np.array(index, dtype=np.int32), np.array(value))
+        self.h = h
+
+    def point(self, targets: list[int], rng, direction: float = 0.0) -> dict[int, float]:
+        """A vertex of the attacker's polytope, furthest in one direction over the targets: all up
+        (direction 1), all down (-1) or each its own random way (0), with random weights."""
+        h = self.h
+        columns = np.array([self.column[v] for v in targets], dtype=np.int32)
+        signs = rng.choice([-1.0, 1.0], size=len(targets)) if direction == 0 else direction
+        weights = signs * rng.uniform(0.5, 1.5, len(targets))
+        h.changeColsCost(len(columns), columns, weights)
+        h.changeObjectiveSense(self._highspy.ObjSense.kMaximize)
+        try:
+            self._solve(minimise=False)
+            values = h.getSolution().col_value
+        finally:
+            h.changeColsCost(len(columns), columns, np.zeros(len(columns)))
+        return {v: values[self.column[v]] for v in targets}
+
+    def maximum(self, v: int) -> float:
+        column = self.column[v]
+        self.h.changeColCost(column, 1.0)
+        self.h.changeObjectiveSense(self._highspy.ObjSense.kMaximize)
+        try:
+            return self._solve(minimise=False)
+        finally:
+            self.h.changeColCost(column, 0.0)
+
+    def bounds(self, v: int, *, integer: bool = False) -> tuple[float, float]:
+        """The minimum and maximum of unknown v (math.inf when unbounded), by LP or by the
+        integer program."""
+        column = self.column[v]
+        h, sense = self.h, self._highspy.ObjSense
+        h.changeColCost(column, 1.0)
+        if integer:
+            self._set_integrality(self._highspy.HighsVarType.kInteger)
+        try:
+            h.changeObjectiveSense(sense.kMinimize)
+            low = self._solve(minimise=True)
+            h.changeObjectiveSense(sense.kMaximize)
+            high = self._solve(minimise=False)
+        finally:
+            h.changeColCost(column, 0.0)
+            if integer:
+                self._set_integrality(self._highspy.HighsVarType.kContinuous)
+        return low, high
+
+    def _set_integrality(self, kind) -> None:
+        n = len(self.column)
+        self.h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([kind] * n))
+
+    def _solve(self, *, minimise: bool) -> float:
+        status_type = self._highspy.HighsModelStatus
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == status_type.kOptimal:
+            return self.h.getInfo().objective_function_value
+        if status in (status_type.kUnbounded, status_type.kUnboundedOrInfeasible):
+            return -math.inf if minimise else math.inf
+        raise RuntimeError(
+            f"disclosure audit: the published tables admit no solution ({status}); "
+            "a constraint of pcdm.privacy.family does not hold for this county"
+        )
+
+
+def attack_published(published: Family, truth: Family, min_cell_size: int) -> AuditResult:
+    """The attack on what the marts publish (a family built from their rows, withheld counts None),
+    judged by the true counts of the same groups (a family built from the true cells)."""
+    true_counts = []
+    for group in published.groups:
+        number = truth.index.get(group)
+        true_counts.append(truth.value[number] if number is not None else 0)
+    known = [value is not None for value in published.value]
+    return audit(published, known, true_counts, min_cell_size)
