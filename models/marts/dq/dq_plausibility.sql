@@ -62,7 +62,7 @@ cost_sources as (
     select
         source_table,
         count(*) as events,
-        count(*) filter (where is_cost_imputed) as imputed_events
+        count(case when is_cost_imputed then 1 end) as imputed_events
     from {{ ref('fct_service_event') }}
     group by source_table
 ),
@@ -70,7 +70,7 @@ cost_sources as (
 privacy_flags as (
     select
         count(*) as persons,
-        count(*) filter (where is_non_disclosure_unknown) as unknown_flags
+        count(case when is_non_disclosure_unknown then 1 end) as unknown_flags
     from {{ ref('base_population__persons') }}
     where quarantine_reason is null
 ),
