@@ -68,9 +68,9 @@ def write_bi(database_path: Path, folder: Path) -> dict[str, int]:
 
 
 def recover(out_dir: Path) -> None:
-    """Undo a swap that a hard kill (SIGKILL, power loss) stopped between its renames: a band
-    folder moved aside but not yet replaced goes back in place. The half-written `.incoming/`
-    is dropped."""
+    """Undo a swap that a hard kill (SIGKILL, power loss) stopped between its renames: a folder
+    (an age band, dq/ or reference/) moved aside but not yet replaced goes back in place. The
+    half-written `.incoming/` is dropped."""
     previous = out_dir / PREVIOUS
     if previous.is_dir():
         for folder in sorted(previous.iterdir()):
