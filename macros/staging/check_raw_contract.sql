@@ -12,8 +12,8 @@
 {% macro duckdb__check_raw_contract() %}
     {%- set raw_path = var('raw_path') -%}
     {%- set raw_format = var('raw_format', 'parquet') -%}
-    {%- set sources = graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | list -%}
-    {%- set found = run_query("select file from glob('" ~ raw_path | replace("'", "''") ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
+    {%- set sources = pcdm.raw_sources() -%}
+    {%- set found = run_query("select file from glob('" ~ raw_path ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
     {%- set found_names = [] -%}
     {%- for file in found -%}
         {%- do found_names.append(file.replace('\\', '/').split('/')[-1][: -(raw_format | length) - 1]) -%}
@@ -44,7 +44,7 @@
 {% endmacro %}
 
 {% macro default__check_raw_contract() %}
-    {%- for node in graph.sources.values() if node.package_name == 'pcdm' -%}
+    {%- for node in pcdm.raw_sources() -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.identifier) -%}
         {%- if relation is none -%}
             {{ exceptions.raise_compiler_error("Raw contract: missing raw table " ~ node.schema ~ "." ~ node.identifier) }}
@@ -54,4 +54,9 @@
             {{ exceptions.raise_compiler_error("Raw contract: raw table " ~ node.identifier ~ " lacks column " ~ column) }}
         {%- endfor -%}
     {%- endfor -%}
+{% endmacro %}
+
+{#- The sources of the raw contract: every source of the project but the decisions of the disclosure control. -#}
+{% macro raw_sources() %}
+    {{ return(graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | rejectattr('source_name', 'equalto', 'protection') | list) }}
 {% endmacro %}

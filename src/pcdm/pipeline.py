@@ -28,6 +28,8 @@ from pcdm.contract import PROJECT_DIR
 if TYPE_CHECKING:
     import duckdb
 
+    from pcdm.privacy.warehouse import ProtectionReport
+
 SALT_VARIABLE = "PCDM_PSEUDONYM_SALT"
 MIN_SALT_LENGTH = 16
 
@@ -298,7 +300,23 @@ SEED = ["seed", "--full-refresh"]
 BUILD = ["build", "--exclude", "resource_type:seed"]
 # dbt unit tests pin the shipped default rules on hand-made inputs: they run in the test command
 # (CI), not in a county's production build, where its own rule vars would make them fail by design.
-PRODUCTION_BUILD = [*BUILD, "test_type:unit"]
+UNIT_TESTS = "test_type:unit"
+PRODUCTION_BUILD = [*BUILD, UNIT_TESTS]
+# The bi marts publish the decisions of the disclosure control (pcdm.privacy), which needs the true
+# cells built first: dbt builds everything up to the cells, the protection writes its decisions, then
+# dbt builds the decisions' model and the bi marts on them (and runs their tests).
+PROTECTED = "int_bi_cell_decisions+"
+
+
+def dbt_var(name: str, target: DbtTarget, *, project_dir: Path = PROJECT_DIR) -> object:
+    """A dbt var as the build sees it: the target's own value, else dbt_project.yml's default."""
+    values = dict(target.extra_vars)
+    if name in values:
+        return values[name]
+    import yaml
+
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
 
 
 def seed(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
@@ -316,8 +334,7 @@ def build_models(
     quiet: bool = False,
 ) -> None:
     """`dbt build` of the models (with their data tests) on the target's database: all of them, or
-    the `select`ed ones minus `exclude` (dbt selectors). Call it more than once to run a step of
-    your own between two parts of the build, e.g. ("+int_bi_persons",) then ("int_bi_persons+",)."""
+    the `select`ed ones minus `exclude` (dbt selectors)."""
     args = [*(BUILD if unit_tests else PRODUCTION_BUILD), *exclude]
     if select:
         args += ["--select", *select]
@@ -330,10 +347,37 @@ def build(
     unit_tests: bool = True,
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
-) -> None:
-    """Load the reference seeds, then build every model and run its data tests (and unit tests)."""
+) -> ProtectionReport:
+    """Load the reference seeds, build every model up to the bi cells (with their data tests, and
+    the unit tests), protect the bi cells, then build the bi marts on the decisions and run their
+    tests. dbt's run_results.json holds both steps, as the gate and the stewards read it."""
+    from pcdm.privacy.warehouse import protect_warehouse
+
     seed(target, project_dir=project_dir, quiet=quiet)
-    build_models(target, unit_tests=unit_tests, project_dir=project_dir, quiet=quiet)
+    options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
+    build_models(target, exclude=(PROTECTED,), **options)
+    results_path = (target.work_path or project_dir) / "target" / "run_results.json"
+    first_step = json.loads(results_path.read_text(encoding="utf-8"))
+    min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
+    report = protect_warehouse(target.database_path, min_cell_size)
+    if not quiet:
+        print("\n".join(report.lines()), flush=True)
+    try:
+        build_models(target, select=(PROTECTED,), **options)
+    finally:
+        _join_run_results(results_path, first_step)
+    return report
+
+
+def _join_run_results(results_path: Path, first_step: dict) -> None:
+    """Prepend the first step's results to run_results.json, once the second step has written it."""
+    if not results_path.exists():
+        return
+    second_step = json.loads(results_path.read_text(encoding="utf-8"))
+    if second_step["metadata"]["invocation_id"] == first_step["metadata"]["invocation_id"]:
+        return  # the second step never started
+    second_step["results"] = first_step["results"] + second_step["results"]
+    results_path.write_text(json.dumps(second_step), encoding="utf-8")
 
 
 def summary(database_path: Path) -> str:

@@ -5,7 +5,8 @@
     prepare_raw        generate the demo county, or take the delivered extract
     check_readable     every table file is delivered and reads to its end (exit 2 names it)
     check_reference    a --reference-date must lie inside the delivered data (exit 2)
-    build              dbt seed + dbt build into a new database file (exit 1 on a failed node)
+    build              dbt seed + dbt build into a new database file, the bi marts through the
+                       disclosure control (pcdm.privacy) between its two steps (exit 1 on a failure)
     gate               the data-quality suites on that file (exit 3 when an error check fails)
     export             the Power BI report files (and the stewards' files) into a new folder
     publish            swap the new database file and report folders into place
@@ -228,11 +229,10 @@ def dbt_target(settings: RunSettings, raw_path: Path, database_path: Path) -> pi
 
 
 def build(target: pipeline.DbtTarget) -> None:
-    """dbt seed + dbt build (models and data tests, no unit tests) on the new database file.
-    A step that must run between two parts of the build calls pipeline.build_models twice."""
+    """dbt seed + dbt build (models and data tests, no unit tests) on the new database file, with
+    the disclosure control of the bi marts between its two steps (pipeline.build)."""
     started = time.perf_counter()
-    pipeline.seed(target)
-    pipeline.build_models(target)
+    pipeline.build(target, unit_tests=False)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     say(pipeline.summary(target.database_path))
 
@@ -255,6 +255,7 @@ def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
         target.database_path,
         settings.data_dir / "data_docs",
         dbt_target_dir=settings.dbt_target_dir,
+        min_cell_size=int(pipeline.dbt_var("min_cell_size", target)),
     )
     say(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
     if not result.passed:
@@ -265,9 +266,11 @@ def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
 
 def _check_text(result) -> str:
     """A failing check in one line: its name, metric table and column, value, bound, rows."""
-    from pcdm.quality.gate import MAX_LISTED_ROWS, _fmt
+    from pcdm.quality.gate import DISCLOSURE_CHECK, MAX_LISTED_ROWS, _fmt
     from pcdm.quality.suites import load_checks
 
+    if result.check == DISCLOSURE_CHECK:
+        return f"{result.check}: {result.details_text(MAX_LISTED_ROWS)}"
     check = next(c for c in load_checks() if c.name == result.check)
     text = (
         f"{result.check} on dq.{check.table}.{check.column}: observed "

@@ -2,8 +2,7 @@
 -- window cost, highest first (ties broken by person_key), cut into population percentiles 1..100
 -- (ceil(rank * 100 / N)); per percentile its persons, their window cost and the cumulative share of the
 -- total window cost carried by percentiles 1..p. Each age band and `all` is ranked on its own, so age_group
--- is not additive here: only primary suppression applies (macros/privacy/suppress_small_cells.sql with no
--- differenced dimension). A percentile holds fewer than min_cell_size persons only when its age group
+-- is not additive here, and each percentile's count follows from the size of its age group. A percentile holds fewer than min_cell_size persons only when its age group
 -- has fewer than 100 * min_cell_size persons; then the whole curve of that age group is withheld,
 -- because a suppressed percentile's cost could be recovered from its neighbours' cumulative shares.
 with
@@ -82,23 +81,12 @@ aggregated as (
     from percentiles
 ),
 
-protected as (
-    select * from (
-        {{ suppress_small_cells(
-            'aggregated',
-            dimensions=[],
-            value_columns=['window_cost_eur', 'cumulative_cost_share'],
-            fixed_dimensions=['reference_date', 'age_group', 'population_percentile'],
-        ) }}
-    ) as suppressed
-),
-
 curves as (
     select
-        protected.*,
-        max(case when protected.is_suppressed then 1 else 0 end)
-            over (partition by protected.reference_date, protected.age_group) as is_curve_withheld
-    from protected
+        *,
+        max(case when n_persons < {{ var('min_cell_size') }} then 1 else 0 end)
+            over (partition by reference_date, age_group) as is_curve_withheld
+    from aggregated
 )
 
 select

@@ -5,11 +5,11 @@ constraint of family.py. The unknowns are the withheld groups; each is at least 
 mart's total row and at least 0 otherwise (the marts are dense grids). For each withheld group
 whose true count is 1 to min_cell_size - 1 the auditor bounds it by LPs (HiGHS) over the
 constraints that connect it to other unknowns, and reports a leak when the integer interval
-[ceil(min), floor(max)] is narrower than min_cell_size. The integer attacker's interval lies inside
-the LP's rounded inwards; it can be narrower still only where the LP's extreme points are
-fractional, which the cube equations of these marts (sums of 0/1 columns) rarely allow. Where the
-rounded LP interval is less than two wider than allowed, the auditor also solves the component's
-integer program (small components only) to close that gap.
+[ceil(min), floor(max)] is narrower than min_cell_size. In a component of up to MAX_IP_COLUMNS
+unknowns the attacker also solves the integer program: there only integer tables certify a count,
+and the bounds are the integer program's. In larger components the interval is the LP's, rounded
+inwards (the integer interval can be narrower only where the LP's extreme points are fractional;
+an integer program over thousands of unknowns is not the attack model's "small" one).
 
 Unknowns split into independent components (groups linked through a constraint); a component is
 solved as one LP model whose objective changes per target, so each solve starts warm.
@@ -26,7 +26,7 @@ import numpy as np
 from pcdm.privacy.family import Family, Row
 
 EPSILON = 1e-6
-CERTIFICATE_ROUNDS = 6  # LPs per component, up, down and in random directions, before one per count
+MAX_CERTIFICATE_ROUNDS = 30  # LPs per component (up, down, random), while they certify more counts
 DIRECTIONS = (1.0, -1.0, 0.0)  # push every count up, down, or each its own random way
 MAX_IP_COLUMNS = 400  # components up to this many unknowns also get the integer program
 
@@ -63,20 +63,17 @@ def audit(
     published: list[bool],
     truth: list[int | None],
     min_cell_size: int,
-    *,
-    exact: bool = True,
-    passed: set[tuple[int, ...]] | None = None,
 ) -> AuditResult:
     """Attack the family: `published[v]` says whether group v's count is known to the attacker,
     `truth` holds every group's true count (to know which withheld counts are small and what the
     published ones are).
 
-    Per component, a few LPs in random directions first find feasible points of the attacker's
-    polytope: a small count that two feasible points (the truth is one) hold min_cell_size apart is
-    safe, whatever else the attacker does. The counts left are bounded exactly (exact=True), or
-    reported as leaks without it (the protection loop, which only needs to know where to withhold
-    more). `passed` (optional) holds components already found safe: they are skipped, and every
-    component found safe now is added."""
+    Per component, one LP lifts every small count up to min_cell_size above its truth at once,
+    then LPs that push the counts left up (down, or each its own random way) find feasible
+    points of the attacker's polytope, while they certify more counts: a small
+    count that two feasible points (the truth is one) hold min_cell_size apart is safe, whatever
+    else the attacker does. Each count left is bounded exactly: its maximum, then its minimum,
+    then (small components) the integer program's."""
     small_published = [
         family.label(v)
         for v, is_known in enumerate(published)
@@ -87,43 +84,42 @@ def audit(
     targets = solves = checked = 0
     for members, rows in _components(family, published):
         sensitive = [v for v in members if truth[v] is not None and 1 <= truth[v] < min_cell_size]
-        key = tuple(members)
-        if not sensitive or (passed is not None and key in passed):
+        if not sensitive:
             continue
         checked += 1
         targets += len(sensitive)
         solver = _ComponentLp(family, members, rows, published, truth, ceiling)
         low = {v: float(truth[v]) for v in sensitive}
         high = dict(low)
-        remaining = sensitive
+        point = solver.lifted_point(sensitive, truth, min_cell_size)
+        solves += 1
+        for v in sensitive if point else ():
+            high[v] = max(high[v], point[v])
+        remaining = [v for v in sensitive if _width(low[v], high[v]) < min_cell_size]
         rng = np.random.default_rng(len(members))
-        for round_number in range(CERTIFICATE_ROUNDS):
+        for round_number in range(MAX_CERTIFICATE_ROUNDS if remaining else 0):
             point = solver.point(remaining, rng, direction=DIRECTIONS[round_number % 3])
             solves += 1
-            for v in remaining:
+            for v in remaining if point else ():
                 low[v] = min(low[v], point[v])
                 high[v] = max(high[v], point[v])
-            remaining = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
-            if not remaining:
-                break
-        if remaining and not exact and len(members) <= MAX_IP_COLUMNS:  # each left: its own maximum
-            for v in remaining:
+            left = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
+            if not left or (round_number >= len(DIRECTIONS) and len(left) == len(remaining)):
+                remaining = left
+                break  # all certified, or a whole cycle of directions certified nothing more
+            remaining = left
+        for v in remaining:
+            if len(members) <= MAX_IP_COLUMNS:  # small: the integer program's bounds
+                low[v], high[v] = solver.bounds(v, integer=True)
+                solves += 2
+            else:  # the LP's maximum first: with the truth, it often suffices
                 high[v] = max(high[v], solver.maximum(v))
                 solves += 1
-            remaining = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
-        found = len(leaks)
-        for v in remaining:
-            if exact:
-                low[v], high[v] = solver.bounds(v)
-                solves += 2
-                if _width(low[v], high[v]) < min_cell_size + 2 and len(members) <= MAX_IP_COLUMNS:
-                    low[v], high[v] = solver.bounds(v, integer=True)
+                if _width(low[v], high[v]) < min_cell_size:
+                    low[v], high[v] = solver.bounds(v)
                     solves += 2
-                if _width(low[v], high[v]) >= min_cell_size:
-                    continue
-            leaks.append(Leak(v, int(truth[v]), low[v], high[v], family.label(v)))
-        if passed is not None and len(leaks) == found:
-            passed.add(key)
+            if _width(low[v], high[v]) < min_cell_size:
+                leaks.append(Leak(v, int(truth[v]), low[v], high[v], family.label(v)))
     return AuditResult(leaks, small_published, targets, checked, solves)
 
 
@@ -208,6 +204,34 @@ class _ComponentLp:
             h.addRow(low, high, len(index), np.array(index, dtype=np.int32), np.array(value))
         self.h = h
 
+    def lifted_point(self, targets: list[int], truth, cap: float) -> dict[int, float]:
+        """The point of the attacker's polytope that lifts every target up to cap above its true
+        count, all at once: it maximises the sum over targets of min(x_s - truth_s, cap), with a
+        column t_s <= cap and a row t_s <= x_s - truth_s per target (kept: at zero cost they
+        bind nothing later)."""
+        h, inf = self.h, self._highspy.kHighsInf
+        first, k = h.getNumCol(), len(targets)
+        h.addVars(k, np.full(k, -inf), np.full(k, float(cap)))
+        lifts = np.arange(first, first + k, dtype=np.int32)
+        index = np.ravel(np.column_stack([lifts, [self.column[v] for v in targets]]))
+        h.addRows(
+            k,
+            np.full(k, -inf),
+            -np.array([float(truth[v]) for v in targets]),
+            2 * k,
+            np.arange(0, 2 * k, 2, dtype=np.int32),
+            index.astype(np.int32),
+            np.tile([1.0, -1.0], k),
+        )
+        h.changeColsCost(k, lifts, np.ones(k))
+        h.changeObjectiveSense(self._highspy.ObjSense.kMaximize)
+        try:
+            self._solve(minimise=False)
+            values = h.getSolution().col_value
+        finally:
+            h.changeColsCost(k, lifts, np.zeros(k))
+        return self._values(values)
+
     def point(self, targets: list[int], rng, direction: float = 0.0) -> dict[int, float]:
         """A vertex of the attacker's polytope, furthest in one direction over the targets: all up
         (direction 1), all down (-1) or each its own random way (0), with random weights."""
@@ -222,7 +246,18 @@ class _ComponentLp:
             values = h.getSolution().col_value
         finally:
             h.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        return {v: values[self.column[v]] for v in targets}
+        return self._values(values)
+
+    def _values(self, values) -> dict[int, float] | None:
+        """The point's counts, or None when it is fractional in a component small enough for
+        the integer program: there, only integer tables certify (the attacker's small integer
+        programs would see through a fractional one)."""
+        point = {v: values[i] for v, i in self.column.items()}
+        if len(point) <= MAX_IP_COLUMNS and any(
+            abs(value - round(value)) > EPSILON for value in point.values()
+        ):
+            return None
+        return point
 
     def maximum(self, v: int) -> float:
         column = self.column[v]

@@ -354,20 +354,51 @@ def write_results(con, gate: GateResult) -> None:
     con.unregister("gate_tests")
 
 
+DISCLOSURE_CHECK = "bi_disclosure_audit"
+
+
+def disclosure_audit(database_path: Path, min_cell_size: int) -> CheckResult:
+    """The attacker of docs/privacy.md on everything the bi marts publish, as one error check:
+    it fails on a small count that is published or derivable, naming each such cell."""
+    from pcdm.privacy.warehouse import audit_warehouse
+
+    report = audit_warehouse(database_path, min_cell_size)
+    failures = report.failures
+    return CheckResult(
+        check=DISCLOSURE_CHECK,
+        expectation="no_small_count_derivable",
+        severity="error",
+        success=not failures,
+        observed_value=float(len(failures)),
+        threshold="0 cells",
+        details=tuple(failures),
+        description=(
+            f"An attacker who reads every bi mart and report file at once and solves the linear "
+            f"programs they imply can pin no count from 1 to {min_cell_size - 1} to an interval "
+            f"narrower than {min_cell_size}, and every withheld cell looks the same "
+            f"({report.result.targets} small withheld counts bounded, {report.result.solves} "
+            f"LPs, {report.seconds:.1f} s; docs/privacy.md)"
+        ),
+    )
+
+
 def run_gate(
     database_path: Path,
     docs_dir: Path,
     *,
     dbt_target_dir: Path | None = None,
     thresholds_path: Path = THRESHOLDS_PATH,
+    min_cell_size: int | None = None,
 ) -> GateResult:
-    """Run every check on the database, write Data Docs and the dq result tables."""
+    """Run every check on the database, write Data Docs and the dq result tables. With
+    min_cell_size, the disclosure audit of the bi marts is one more error check."""
     import duckdb
 
     checks = load_checks(thresholds_path)
     gate = GateResult(run_at=datetime.now(UTC), checks=[])
+    audit = [disclosure_audit(database_path, min_cell_size)] if min_cell_size else []
     with duckdb.connect(str(database_path)) as con:
-        gate.checks = validate(con, checks, docs_dir)
+        gate.checks = validate(con, checks, docs_dir) + audit
         gate.tests = read_test_results(dbt_target_dir) if dbt_target_dir else []
         gate.docs_index = docs_dir / "index.html"
         write_results(con, gate)
