@@ -18,6 +18,7 @@ solved as one LP model whose objective changes per target, so each solve starts 
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -175,6 +176,25 @@ def _components(family: Family, published: list[bool]) -> list[tuple[list[int], 
     return [(sorted(vs), rows.get(root, [])) for root, vs in members.items()]
 
 
+def new_highs():
+    """A HiGHS model with its output off, the licence banner it prints when created included."""
+    import os
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 class _ComponentLp:
     """One component's LP in HiGHS; bounds(v) minimises and maximises one unknown."""
 
@@ -185,8 +205,7 @@ class _ComponentLp:
         self.column = {v: i for i, v in enumerate(members)}
         self.lower = [float(family.lower_bound(v)) for v in members]
         self.rows = rows
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         inf = highspy.kHighsInf
         n = len(members)
         h.addVars(n, np.array(self.lower), np.full(n, max(ceiling, max(self.lower, default=0))))

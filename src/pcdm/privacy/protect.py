@@ -11,8 +11,9 @@
    [x_s, x_s + min_cell_size]: s is safe, and stays safe whatever is withheld later (withholding
    more only adds tables). This is the "protection by an alternative table" of the linked-table
    methods (tau-Argus modular, sdcTable), with one table for all small counts instead of one each.
-   The tables hold every mart's total at its true count; where no single such table exists, each
-   small count gets its own, and only a count that no such table can move changes a total.
+   The tables hold everyone in scope at its true count (the other totals of the marts cost a
+   thousand times more than a cell); where no single such table exists, each small count gets its
+   own, and only a count that no such table can move (a population of a few persons) changes it.
 3. No group of fewer than min_cell_size persons follows by differencing either: withheld parts of
    a published total that held 1 .. min_cell_size - 1 persons together would put each small one
    of them in an interval narrower than min_cell_size, which the table of step 2 rules out.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pcdm.privacy.audit import new_highs
 from pcdm.privacy.family import Family
 
 TOTAL_COST = 1000.0  # withholding a mart's total costs this much more than a cell
@@ -56,7 +58,7 @@ def protect(family: Family, min_cell_size: int) -> Protection:
     lps = 0
     if len(small):
         alternatives = _Alternatives(family, published)
-        alternatives.keep_totals(True)
+        alternatives.keep_everyone(True)
         change = alternatives.find(small, min_cell_size)
         lps += 1
         if change is None:  # no one table: one per small count, each keeping what is withheld
@@ -66,9 +68,9 @@ def protect(family: Family, min_cell_size: int) -> Protection:
                     continue
                 one = alternatives.find(np.array([s]), min_cell_size)
                 if one is None:  # only a table that changes a mart's total moves this count
-                    alternatives.keep_totals(False)
+                    alternatives.keep_everyone(False)
                     one = alternatives.find(np.array([s]), min_cell_size)
-                    alternatives.keep_totals(True)
+                    alternatives.keep_everyone(True)
                     lps += 1
                 lps += 1
                 if one is None:
@@ -113,11 +115,11 @@ class _Alternatives:
         lower_bound = np.array([family.lower_bound(v) for v in range(n)], dtype=float)
         self.upper = np.concatenate([np.full(n, inf), np.maximum(truth - lower_bound, 0.0)])
         top_level = np.array(family.top_level)
-        self.totals = np.flatnonzero(top_level & np.array(published))
+        everyone = family.index.get(())
+        self.totals = np.array([] if everyone is None or not published[everyone] else [everyone])
         weight = np.where(top_level, TOTAL_COST, 1.0) * (1.0 + truth)
         cost = np.where(np.array(published), weight, 0.0)
-        h = self.h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = self.h = new_highs()
         h.addVars(2 * n, np.zeros(2 * n), self.upper)
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.concatenate([cost, cost]))
         both = _hstack(a)
@@ -132,8 +134,8 @@ class _Alternatives:
         )
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
 
-    def keep_totals(self, keep: bool) -> None:
-        """Hold every published total of a mart at its true count (keep) or let it change."""
+    def keep_everyone(self, keep: bool) -> None:
+        """Hold everyone in scope at its true count (keep), or let it change."""
         totals = self.totals
         plus, minus = totals.astype(np.int32), (totals + self.n).astype(np.int32)
         zeros = np.zeros(len(totals))
