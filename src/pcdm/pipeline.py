@@ -302,9 +302,9 @@ BUILD = ["build", "--exclude", "resource_type:seed"]
 # (CI), not in a county's production build, where its own rule vars would make them fail by design.
 UNIT_TESTS = "test_type:unit"
 PRODUCTION_BUILD = [*BUILD, UNIT_TESTS]
-# The bi marts publish the decisions of the disclosure control (pcdm.privacy), which needs the true
-# cells built first: dbt builds everything up to the cells, the protection writes its decisions, then
-# dbt builds the decisions' model and the bi marts on them (and runs their tests).
+# The bi marts publish the decisions of the disclosure control (pcdm.privacy), which needs the
+# true cells built first: dbt builds everything up to the cells, the protection writes its
+# decisions, then dbt builds the decisions' model and the bi marts on them (and their tests).
 PROTECTED = "int_bi_cell_decisions+"
 
 

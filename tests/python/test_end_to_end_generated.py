@@ -171,22 +171,92 @@ def test_bi_marts_show_no_identity_codes_or_pseudonyms(run):
         assert found == 0, f"bi.{table}.{column}"
 
 
-def test_weakened_suppression_is_caught_by_the_attack_tests(run, tmp_path):
-    """Without complementary suppression the dbt attack test on the bi marts fails the build."""
+def single_dimension_suppression(rows: list[dict], spec, min_cell_size: int) -> set[str]:
+    """The cell ids the previous macro (macros/privacy/suppress_small_cells.sql, before issue 11)
+    withheld in one mart on its own: the small counts, then along one dimension at a time, where
+    a published `all` row had one withheld category (or withheld categories holding fewer than
+    min_cell_size persons), the smallest published category too (or the `all` row), ten sweeps."""
+    count = spec.count_column
+    withheld = {r["cell_id"] for r in rows if 1 <= r[count] < min_cell_size}
+    for _ in range(10):
+        for dimension in spec.cube:
+            lines: dict[tuple, dict] = {}
+            for row in rows:
+                key = tuple(row[c] for c in (*spec.fixed, *spec.cube) if c != dimension)
+                line = lines.setdefault(key, {"total": None, "parts": []})
+                if row[dimension] == "all":
+                    line["total"] = row
+                else:
+                    line["parts"].append(row)
+            for line in lines.values():
+                total, parts = line["total"], line["parts"]
+                if total is None or total["cell_id"] in withheld:
+                    continue
+                hidden = [r for r in parts if r["cell_id"] in withheld]
+                if not hidden:
+                    continue
+                if len(hidden) > 1 and sum(r[count] for r in hidden) >= min_cell_size:
+                    continue
+                shown = [r for r in parts if r["cell_id"] not in withheld and r[count] > 0]
+                smallest = min(shown, key=lambda r: r[count]) if shown else total
+                withheld.add(smallest["cell_id"])
+    return withheld
+
+
+def publish_decisions(database, decide) -> None:
+    """Replace the disclosure control's decisions: decide(spec, rows) gives the withheld ids."""
+    from pcdm.privacy.family import MARTS
+
+    with duckdb.connect(str(database)) as con:
+        con.execute("delete from protection.bi_cell_decisions")
+        for spec in MARTS:
+            result = con.sql(f"select * from intermediate.{spec.cells_model}")
+            rows = [dict(zip(result.columns, r, strict=True)) for r in result.fetchall()]
+            withheld = decide(spec, rows)
+            for measure in (spec.count_column, *(share.column for share in spec.shares)):
+                con.executemany(
+                    "insert into protection.bi_cell_decisions values (?, ?, ?, ?, ?)",
+                    [
+                        (
+                            spec.name,
+                            measure,
+                            r["cell_id"],
+                            r[spec.count_column],
+                            r["cell_id"] not in withheld,
+                        )
+                        for r in rows
+                    ],
+                )
+
+
+@pytest.mark.parametrize("pattern", ["primary only", "single dimension, each mart alone"])
+def test_the_gate_audit_fails_on_weaker_protection(run, tmp_path, pattern):
+    """The auditor of the gate finds the leaks of the protection before issue 11 (each mart swept
+    along one dimension at a time, on its own) and of primary suppression alone, naming a cell."""
+    from pcdm.quality.gate import disclosure_audit
+
     data_dir, _ = run
     database = tmp_path / "weakened.duckdb"
     shutil.copy(data_dir / "warehouse.duckdb", database)
+    if pattern == "primary only":
+        publish_decisions(
+            database,
+            lambda spec, rows: {r["cell_id"] for r in rows if 1 <= r[spec.count_column] < 5},
+        )
+    else:
+        publish_decisions(database, lambda spec, rows: single_dimension_suppression(rows, spec, 5))
     target = pipeline.DbtTarget(
-        raw_path=data_dir / "raw",
-        database_path=database,
-        work_path=tmp_path,
-        extra_vars=(("suppression_passes", 0),),
+        raw_path=data_dir / "raw", database_path=database, work_path=tmp_path
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
-        with pytest.raises(pipeline.PipelineError) as failure:
-            pipeline.run_dbt(["build", "--select", "int_bi_persons+"], target, quiet=True)
-    assert "small_cells_are_suppressed" in str(failure.value)
+        # the marts only: their own dbt attack test would stop a build on the primary-only pattern
+        pipeline.run_dbt(["run", "--select", pipeline.PROTECTED], target, quiet=True)
+    result = disclosure_audit(database, 5)
+    assert not result.success
+    assert "withheld count" in result.details[0] and "pinned to" in result.details[0]
+    # and the protected build itself passes the same audit
+    assert disclosure_audit(data_dir / "warehouse.duckdb", 5).success
 
 
 def test_every_person_in_scope_has_a_crm_summary(run):

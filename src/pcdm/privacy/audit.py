@@ -29,6 +29,7 @@ from pcdm.privacy.family import Family, Row
 EPSILON = 1e-6
 MAX_CERTIFICATE_ROUNDS = 30  # LPs per component (up, down, random), while they certify more counts
 DIRECTIONS = (1.0, -1.0, 0.0)  # push every count up, down, or each its own random way
+MAX_LEAKS = 100  # the attack stops once it has found this many: the run is blocked already
 MAX_IP_COLUMNS = 400  # components up to this many unknowns also get the integer program
 
 
@@ -85,7 +86,7 @@ def audit(
     targets = solves = checked = 0
     for members, rows in _components(family, published):
         sensitive = [v for v in members if truth[v] is not None and 1 <= truth[v] < min_cell_size]
-        if not sensitive:
+        if not sensitive or len(leaks) >= MAX_LEAKS:
             continue
         checked += 1
         targets += len(sensitive)
@@ -110,6 +111,8 @@ def audit(
                 break  # all certified, or a whole cycle of directions certified nothing more
             remaining = left
         for v in remaining:
+            if len(leaks) >= MAX_LEAKS:
+                break  # the audit fails already; the counts not bounded are not passed either
             if len(members) <= MAX_IP_COLUMNS:  # small: the integer program's bounds
                 low[v], high[v] = solver.bounds(v, integer=True)
                 solves += 2
