@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import DeliveredRun
 from pcdm import cli, hetu
 from pcdm.generator import CountyConfig, generate
 from pcdm.generator.defects import STAGED_KINDS, TABLE_KINDS
@@ -46,10 +47,8 @@ QUARANTINED_KINDS = sorted(
 
 
 @pytest.fixture(scope="module")
-def clean_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("clean") / "raw"
-    generate(CountyConfig(residents=3000, seed=5), raw, progress=False)
-    return raw
+def clean_raw(delivered_county: Path) -> Path:
+    return delivered_county
 
 
 def corrupted_run(clean_raw: Path, folder: Path, table_name: str, change) -> tuple[int, str, Path]:
@@ -110,10 +109,9 @@ def failed_errors(data_dir: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def clean_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    data_dir = tmp_path_factory.mktemp("clean_run")
-    code, output = run_county(clean_raw, data_dir)
-    return code, output, data_dir
+def clean_run(delivered_run: DeliveredRun):
+    """`pcdm run` on the clean delivery (conftest.delivered_run, built once), as published."""
+    return delivered_run.code, delivered_run.stdout + delivered_run.stderr, delivered_run.pristine
 
 
 @pytest.fixture(scope="module")
