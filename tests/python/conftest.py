@@ -22,9 +22,11 @@ from pcdm.generator import CountyConfig, generate
 
 COUNTY_SALT = "report-county-salt-0123456789"
 
-# The fixtures that build a county with dbt (each test module's own, and county_build) or run a
-# browser over one.
+# The fixtures that build a county with dbt (each test module's own, and county_build), run a
+# browser over one, or compile the privacy macro with dbt for a property-based attack (about a
+# minute of CPU: not for the fast lane).
 BUILD_FIXTURES = {
+    "compiled",
     "county_build",
     "delivered_run",
     "database",
@@ -39,6 +41,7 @@ BUILD_FIXTURES = {
     "missing_day_run",
     "scrambled_run",
     "stale_feed_run",
+    "two_faults_run",
     "defects_run",
     "figures",
     "browser",

@@ -51,12 +51,13 @@ def clean_raw(delivered_county: Path) -> Path:
     return delivered_county
 
 
-def corrupted_run(clean_raw: Path, folder: Path, table_name: str, change) -> tuple[int, str, Path]:
-    """`pcdm run` on a copy of the clean delivery whose table `table_name` went through `change`."""
+def corrupted_run(clean_raw: Path, folder: Path, changes: dict) -> tuple[int, str, Path]:
+    """`pcdm run` on a copy of the clean delivery whose tables went through changes[table]."""
     raw = folder / "raw"
     shutil.copytree(clean_raw, raw)
-    path = raw / f"{table_name}.parquet"
-    pq.write_table(change(pq.read_table(path)), path)
+    for table_name, change in changes.items():
+        path = raw / f"{table_name}.parquet"
+        pq.write_table(change(pq.read_table(path)), path)
     code, output = run_county(raw, folder)
     return code, output, folder
 
@@ -123,7 +124,7 @@ def missing_day_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
         return kept
 
     folder = tmp_path_factory.mktemp("missing_day")
-    return corrupted_run(clean_raw, folder, "health_contact", without_the_day)
+    return corrupted_run(clean_raw, folder, {"health_contact": without_the_day})
 
 
 def scrambled(code: str | None) -> str | None:
@@ -139,28 +140,37 @@ def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
     return table.set_column(column, table.schema.field(column), values)
 
 
-@pytest.fixture(scope="module")
-def scrambled_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    def scrambled_ids(table: pa.Table) -> pa.Table:
-        ids = [scrambled(code) for code in table["person_id"].to_pylist()]
-        return replaced(table, "person_id", pa.array(ids, pa.string()))
-
-    folder = tmp_path_factory.mktemp("scrambled")
-    return corrupted_run(clean_raw, folder, "social_decision", scrambled_ids)
+def scrambled_ids(table: pa.Table) -> pa.Table:
+    ids = [scrambled(code) for code in table["person_id"].to_pylist()]
+    return replaced(table, "person_id", pa.array(ids, pa.string()))
 
 
-@pytest.fixture(scope="module")
-def stale_feed_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+def ten_days_older(table: pa.Table) -> pa.Table:
     """The client fee feed stopped: its newest extract is ten days older than the others'."""
+    table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
+    shift = pa.scalar(timedelta(days=10), pa.duration("us"))
+    older = pc.subtract(table["loaded_at"], shift)
+    return replaced(table, "loaded_at", pc.cast(older, table.schema.field("loaded_at").type))
 
-    def ten_days_older(table: pa.Table) -> pa.Table:
-        table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
-        shift = pa.scalar(timedelta(days=10), pa.duration("us"))
-        older = pc.subtract(table["loaded_at"], shift)
-        return replaced(table, "loaded_at", pc.cast(older, table.schema.field("loaded_at").type))
 
-    folder = tmp_path_factory.mktemp("stale_feed")
-    return corrupted_run(clean_raw, folder, "client_fee", ten_days_older)
+@pytest.fixture(scope="module")
+def two_faults_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One run, two independent faults in different tables (each test below checks its own check
+    fails with its rows named, which blocks the exports): scrambled identity codes of the social
+    decisions, and a stopped client fee feed."""
+    folder = tmp_path_factory.mktemp("two_faults")
+    changes = {"social_decision": scrambled_ids, "client_fee": ten_days_older}
+    return corrupted_run(clean_raw, folder, changes)
+
+
+@pytest.fixture(scope="module")
+def scrambled_run(two_faults_run):
+    return two_faults_run
+
+
+@pytest.fixture(scope="module")
+def stale_feed_run(two_faults_run):
+    return two_faults_run
 
 
 @pytest.fixture(scope="module")
