@@ -5,23 +5,23 @@
 with
 
 segments as (
-    select * from {{ ref('person_segment') }}
+    select * from {{ ref('int_person_segments') }}
 ),
 
 persons as (
-    select * from {{ ref('dim_person') }}
+    select * from {{ ref('int_persons_in_scope') }}
 )
 
 select
     segments.person_key,
     segments.reference_date,
-    segments.municipality_code,
+    {{ shown_municipality('segments.non_disclosure', 'segments.municipality_code') }} as municipality_code,
     segments.customer_segment,
     segments.window_cost_eur,
     segments.is_key_customer,
     segments.n_chronic,
-    {{ report_age_band('persons.age') }} as age_group,
-    coalesce(segments.sex, 'unknown') as sex,
+    {{ report_age_band('cast(persons.age as integer)') }} as age_group,
+    coalesce({{ sex_label('segments.sex_code') }}, 'unknown') as sex,
     case when persons.language_code in ('fi', 'sv') then persons.language_code else 'other' end as language_group,
     case when segments.is_heavy_user then 'yes' else 'no' end as heavy_user_group,
     cast(segments.kaiser_tier as {{ dbt.type_string() }}) as kaiser_tier,
