@@ -3,10 +3,12 @@
     .venv/bin/python scripts/benchmark.py           # 10 000, 100 000 and 1 000 000 residents
     .venv/bin/python scripts/benchmark.py --residents 10000 50000 --keep /tmp/bench
 
-For each size it times `pcdm generate` (Parquet) and `dbt seed` + `dbt build` (all models and
-tests), records the peak resident memory of each step (its own process tree), and prints a table
-with raw rows, service events and events built per second. Each step runs as a child process so its
-memory is its own. The figures are for comparing runs on one machine, not pass/fail thresholds.
+For each size it times `pcdm generate` (Parquet), `dbt seed` + `dbt build` (all models and
+tests, in the two steps around the disclosure control), the disclosure control and its audit
+(printing the cells withheld per mart), records the peak resident memory of each dbt step (its
+own process tree), and prints a table with raw rows, service events and events built per second.
+The generate and dbt steps run as child processes so their memory is their own. The figures
+are for comparing runs on one machine, not pass/fail thresholds.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR / "src"))
 
 from pcdm import pipeline  # noqa: E402
+
+MIN_CELL_SIZE = 5  # dbt_project.yml's default
 
 
 @dataclass
@@ -62,7 +66,20 @@ def bench(residents: int, work: Path) -> dict[str, float]:
         raw_path=raw, database_path=work / f"bench_{residents}.duckdb", work_path=work / "dbt"
     )
     seed = run_measured(*pipeline.dbt_command(pipeline.SEED, target))
-    build = run_measured(*pipeline.dbt_command(pipeline.PRODUCTION_BUILD, target))
+    cells = run_measured(
+        *pipeline.dbt_command([*pipeline.PRODUCTION_BUILD, pipeline.PROTECTED], target)
+    )
+    from pcdm.privacy.warehouse import audit_warehouse, protect_warehouse
+
+    protection = protect_warehouse(target.database_path, MIN_CELL_SIZE)
+    print("\n".join(f"  {line}" for line in protection.lines()), flush=True)
+    marts = run_measured(
+        *pipeline.dbt_command([*pipeline.PRODUCTION_BUILD, "--select", pipeline.PROTECTED], target)
+    )
+    audit = audit_warehouse(target.database_path, MIN_CELL_SIZE)
+    if audit.failures:
+        sys.exit(f"benchmark: the disclosure audit failed: {audit.failures[0]}")
+    build = Step(cells.seconds + marts.seconds, max(cells.peak_mib, marts.peak_mib))
     import duckdb
 
     with duckdb.connect(str(target.database_path), read_only=True) as con:
@@ -78,6 +95,8 @@ def bench(residents: int, work: Path) -> dict[str, float]:
         "generate_peak_mib": generate.peak_mib,
         "raw_rows_per_s": raw_rows / generate.seconds,
         "dbt_seconds": seed.seconds + build.seconds,
+        "protect_s": protection.seconds,
+        "audit_s": audit.seconds,
         "dbt_peak_mib": max(seed.peak_mib, build.peak_mib),
         "events": events,
         "events_per_s": events / (seed.seconds + build.seconds),
@@ -94,6 +113,8 @@ def print_table(results: list[dict[str, float]]) -> None:
         ("generate_peak_mib", "gen MiB", "{:,.0f}"),
         ("dbt_seconds", "dbt seed+build s", "{:.1f}"),
         ("dbt_peak_mib", "dbt MiB", "{:,.0f}"),
+        ("protect_s", "protect s", "{:.1f}"),
+        ("audit_s", "audit s", "{:.1f}"),
         ("events", "service events", "{:,.0f}"),
         ("events_per_s", "events/s", "{:,.0f}"),
         ("quarantined", "quarantined", "{:,.0f}"),
