@@ -138,7 +138,7 @@ people = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(persons=people)
 def test_no_small_count_survives_the_attack_on_random_populations(persons):
     family = family_of(persons)
