@@ -6,6 +6,7 @@
     a current decision is withheld: a stale or missing decision can hide a number, never show one.
     Every withheld cell looks the same: count and values null, is_suppressed true.
 -#}
+{#- cells_model: int_<mart>_cells, whose mart is the decisions' `mart` -#}
 {% macro publish_protected_cells(cells_model, dimensions, count_column='n_persons', value_columns=[], share_columns=[]) -%}
     with
 
@@ -15,7 +16,7 @@
 
     decisions as (
         select * from {{ ref('int_bi_cell_decisions') }}
-        where mart = '{{ this.identifier }}'
+        where mart = '{{ cells_model[4:-6] }}'
     ),
 
     decided as (
