@@ -9,11 +9,11 @@ select
     visit_start as contact_start,
     service_code,
     contact_type_code,
-    case when is_unmapped then coalesce(is_emergency, false) else is_emergency end as is_emergency,
     professional_group_code,
     professional_id,
     unit_id,
     cost_eur,
-    loaded_at
+    loaded_at,
+    case when is_unmapped then coalesce(is_emergency, false) else is_emergency end as is_emergency
 from {{ ref('base_omop__visits') }}
 where record_table = 'health_contact'

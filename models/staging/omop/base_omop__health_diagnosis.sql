@@ -48,11 +48,10 @@ status_codes as (
 coded as (
     select
         conditions.*,
-        {%- if var('omop_condition_source_vocabulary', none) %}
-        coalesce(concepts.vocabulary_id, '{{ var("omop_condition_source_vocabulary") }}') as source_vocabulary_id
-        {%- else %}
-        concepts.vocabulary_id as source_vocabulary_id
-        {%- endif %}
+        coalesce(
+            concepts.vocabulary_id,
+            {{ "'" ~ var('omop_condition_source_vocabulary') ~ "'" if var('omop_condition_source_vocabulary', none) else 'null' }}
+        ) as source_vocabulary_id
     from conditions
     left join concepts on conditions.condition_source_concept_id = concepts.concept_id
 )

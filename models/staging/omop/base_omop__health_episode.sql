@@ -6,12 +6,12 @@ select
     visit_occurrence_id as episode_id,
     person_id,
     visit_start_date as admission_date,
-    case when visit_end_date < cast(loaded_at as date) then visit_end_date end as discharge_date,
     service_code as specialty_code,
     unit_id,
     admission_type,
     care_level,
     cost_eur,
-    loaded_at
+    loaded_at,
+    case when visit_end_date < cast(loaded_at as date) then visit_end_date end as discharge_date
 from {{ ref('base_omop__visits') }}
 where record_table = 'health_episode'

@@ -51,20 +51,20 @@ municipalities as (
 
 municipality_names as (
     select
-        name,
+        municipality_name,
         min(municipality_code) as municipality_code
     from (
         select
-            lower(municipality_name_fi) as name,
+            lower(municipality_name_fi) as municipality_name,
             municipality_code
         from municipalities
         union
         select
-            lower(municipality_name_sv) as name,
+            lower(municipality_name_sv) as municipality_name,
             municipality_code
         from municipalities
-    ) as names
-    group by name
+    ) as named
+    group by municipality_name
     having count(distinct municipality_code) = 1
 ),
 
@@ -81,19 +81,30 @@ location_municipalities as (
     left join municipalities as by_code
         on lpad({{ omop_text('locations.location_source_value') }}, 3, '0') = by_code.municipality_code
     left join municipality_names as by_name
-        on lower({{ omop_text('locations.city') }}) = by_name.name
+        on lower({{ omop_text('locations.city') }}) = by_name.municipality_name
+),
+
+county_municipalities as (
+    select
+        municipality_code,
+        population
+    from municipalities
+    where county_code = '{{ var("county_code") }}'
+),
+
+most_populous_municipality as (
+    select min(municipality_code) as municipality_code
+    from county_municipalities
+    where population = (select max(largest.population) from county_municipalities as largest)
 ),
 
 default_municipality as (
-    {%- if var('omop_default_municipality_code', none) %}
-    select '{{ var("omop_default_municipality_code") }}' as municipality_code
-    {%- else %}
-    select min(municipality_code) as municipality_code
-    from municipalities
-    where
-        county_code = '{{ var("county_code") }}'
-        and population = (select max(in_county.population) from municipalities as in_county where in_county.county_code = '{{ var("county_code") }}')
-    {%- endif %}
+    select
+        coalesce(
+            {{ "'" ~ var('omop_default_municipality_code') ~ "'" if var('omop_default_municipality_code', none) else 'null' }},
+            municipality_code
+        ) as municipality_code
+    from most_populous_municipality
 ),
 
 flags as (
@@ -120,11 +131,8 @@ select
         else coalesce(own_location.municipality_code, care_site_location.municipality_code)
     end as municipality_code,
     flags.language_code,
-    {%- if omop_table_delivered('observation') %}
-    coalesce(flags.non_disclosure, 'false') as non_disclosure,
-    {%- else %}
-    cast(null as {{ dbt.type_string() }}) as non_disclosure,
-    {%- endif %}
+    {{ "coalesce(flags.non_disclosure, 'false')" if omop_table_delivered('observation') else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+        as non_disclosure,
     deaths.death_date,
     cast(null as timestamp) as updated_at,
     {{ omop_extract_time() }} as loaded_at

@@ -76,29 +76,31 @@ typed as (
 classified as (
     select
         typed.*,
-        coalesce(visit_concepts.record_table, 'health_contact') as record_table,
         visit_concepts.contact_type_code,
         visit_concepts.is_emergency,
         visit_concepts.admission_type,
         visit_concepts.care_level,
+        providers.specialty_concept_id,
+        providers.specialty_source_value as professional_group_code,
+        costs.total_cost as cost_eur,
+        coalesce(visit_concepts.record_table, 'health_contact') as record_table,
         case
             when visit_concepts.visit_concept_id is null then null
             when own_codes.source_code is not null then typed.visit_source_value
             else coalesce(by_specialty.service_code, by_concept.service_code)
         end as mapped_service_code,
-        providers.specialty_concept_id,
         coalesce(providers.provider_source_value, typed.provider_id) as professional_id,
-        providers.specialty_source_value as professional_group_code,
         coalesce(care_sites.care_site_source_value, typed.care_site_id) as unit_id,
-        costs.total_cost as cost_eur,
-        persons.person_id
+        -- a visit whose person is not in the person table keeps its OMOP person_id, so that it is
+        -- quarantined (orphan_person for pseudonyms keyed by person_id, else invalid_person_id)
+        coalesce(persons.person_id, typed.omop_person_id) as person_id
     from typed
     left join visit_concepts on typed.visit_concept_id = visit_concepts.visit_concept_id
     left join providers on typed.provider_id = providers.provider_id
     left join service_codes as own_codes
         on
-            own_codes.source_table = visit_concepts.record_table
-            and own_codes.source_code = typed.visit_source_value
+            visit_concepts.record_table = own_codes.source_table
+            and typed.visit_source_value = own_codes.source_code
     left join visit_services as by_specialty
         on
             typed.visit_concept_id = by_specialty.visit_concept_id
