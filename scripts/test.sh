@@ -14,6 +14,7 @@ ruff format --check src tests/python scripts
 
 echo "== sqlfluff"
 sqlfluff lint models macros tests/dbt analyses --processes 2
+sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with the var input omop
 
 echo "== pytest"
 pytest "$@"
