@@ -65,7 +65,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory, salted) -> duckdb.DuckDBPyCon
     pipeline.seed(target, quiet=True)
     # the staging layer, the core facts and the dq tables it is checked by, with their data tests
     select = ["+fct_service_event", "+dim_person", "+int_person_chronic_conditions"]
-    select += ["+dq_quarantine", "+dq_reconciliation"]
+    select += ["+dq_quarantine", "+dq_reconciliation", "dq_input_tables"]
     build = [*pipeline.PRODUCTION_BUILD, "--indirect-selection", "cautious", "--select", *select]
     pipeline.run_dbt(build, target, quiet=True)
     con = duckdb.connect(str(target.database_path), read_only=True)
@@ -97,7 +97,7 @@ def test_every_unusable_cdm_row_is_quarantined_with_its_reason_and_nothing_else(
     assert unaccounted == [(0,)]
     delivered = rows(
         mini,
-        "select source_table from dq.dq_reconciliation where is_delivered order by source_table",
+        "select source_table from dq.dq_input_tables where is_delivered order by source_table",
     )
     assert [t for (t,) in delivered] == sorted(
         ["population_person", "health_contact", "health_episode"]

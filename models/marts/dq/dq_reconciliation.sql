@@ -1,7 +1,5 @@
 -- Per raw table: rows delivered, rows staged, rows quarantined. Nothing is lost when
 -- raw_rows = staged_rows + quarantined_rows (tested by assert_raw_equals_staged_plus_quarantined).
--- is_delivered: false for a raw contract table an OMOP run was not delivered (read as empty); the
--- gate skips the checks about it (requires_tables in quality/thresholds.yml).
 
 with
 
@@ -9,7 +7,6 @@ counts as (
     {%- for raw in pcdm.raw_tables() %}
         select
             '{{ raw.table }}' as source_table,
-            {{ 'true' if pcdm.input_table_delivered(raw.source, raw.table) else 'false' }} as is_delivered,
             (select count(*) from {{ raw_source(raw.source, raw.table) }}) as raw_rows,
             (select count(*) from {{ ref(raw.stg) }}) as staged_rows
         {% if not loop.last %}union all{% endif %}
@@ -26,7 +23,6 @@ quarantined as (
 
 select
     counts.source_table,
-    counts.is_delivered,
     counts.raw_rows,
     counts.staged_rows,
     coalesce(quarantined.quarantined_rows, 0) as quarantined_rows,

@@ -96,7 +96,7 @@ class GateResult:
         ]
         if self.skipped:
             lines.append(
-                "  skipped, their tables not delivered (dq.dq_reconciliation.is_delivered): "
+                "  skipped, their tables not delivered (dq.dq_input_tables): "
                 + ", ".join(self.skipped)
             )
         blocked = {result.check for result in self.blocking}
@@ -376,7 +376,7 @@ def run_gate(
         undelivered = {
             table
             for (table,) in con.sql(
-                "select source_table from dq.dq_reconciliation where not is_delivered"
+                "select source_table from dq.dq_input_tables where not is_delivered"
             ).fetchall()
         }
         gate.skipped = [c.name for c in checks if undelivered & set(c.requires_tables)]
