@@ -15,6 +15,7 @@ import contextlib
 import io
 import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -272,3 +273,22 @@ def test_same_county_from_omop_gives_the_same_segments_and_bi_marts(both_ways):
                 f"except all select * from {right}.{table})",
             )[0][0]
             assert only == 0, f"{table}: {only} rows only in the {left} build"
+
+
+def test_a_missing_cdm_table_or_option_is_named_before_anything_runs(tmp_path: Path, salted):
+    delivery = tmp_path / "omop"
+    shutil.copytree(FIXTURE, delivery)
+    (delivery / "VISIT_OCCURRENCE.csv").unlink()
+    for args, expected in (
+        (["--input", "omop", "--omop-path", str(delivery)], "CDM table(s) missing in"),
+        (["--input", "omop"], "--input omop needs --omop-path"),
+        (["--input", "omop", "--omop-path", str(tmp_path / "none")], "does not exist"),
+    ):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            code = cli.main(["run", *args, "--data-dir", str(tmp_path / "data")])
+        first = printed.getvalue().strip().splitlines()[0]
+        assert code == 2 and expected in first, printed.getvalue()
+        if "CDM table" in expected:
+            assert first.endswith(": visit_occurrence (a file <table>.csv or .parquet, any case)")
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
