@@ -45,7 +45,7 @@ def salted():
 
 
 @pytest.fixture(scope="module")
-def mini(tmp_path_factory: pytest.TempPathFactory, salted):
+def omop_mini_run(tmp_path_factory: pytest.TempPathFactory, salted):
     """omop_mini by `pcdm run`, pseudonymous, with no raw contract table: (database, output)."""
     data_dir = tmp_path_factory.mktemp("omop_mini")
     printed = io.StringIO()
@@ -80,8 +80,8 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.sql(sql).fetchall()
 
 
-def test_every_unusable_cdm_row_is_quarantined_with_its_reason_and_nothing_else(mini):
-    mini, _ = mini
+def test_every_unusable_cdm_row_is_quarantined_with_its_reason_and_nothing_else(omop_mini_run):
+    mini, _ = omop_mini_run
     expected = [
         ("health_contact", "10", "orphan_person"),  # person 4 is quarantined
         ("health_contact", "7", "unknown_service_code"),  # visit concept 8756 is not mapped
@@ -110,8 +110,8 @@ def test_every_unusable_cdm_row_is_quarantined_with_its_reason_and_nothing_else(
     )
 
 
-def test_person_table_is_the_population_register(mini):
-    mini, _ = mini
+def test_person_table_is_the_population_register(omop_mini_run):
+    mini, _ = omop_mini_run
     assert rows(
         mini,
         """select person_id, birth_date, sex_code, municipality_code, language_code,
@@ -133,8 +133,8 @@ def test_person_table_is_the_population_register(mini):
     assert in_scope == sorted((key(p),) for p in (1, 2, 3, 6))  # person 5 lives in Tampere
 
 
-def test_visits_are_contacts_and_episodes_with_service_channel_volume_and_cost(mini):
-    mini, _ = mini
+def test_visits_are_contacts_and_episodes_with_service_channel_volume_and_cost(omop_mini_run):
+    mini, _ = omop_mini_run
     assert rows(
         mini,
         """select person_key, event_date, source_table, service_key, channel, is_emergency,
@@ -164,8 +164,8 @@ def test_visits_are_contacts_and_episodes_with_service_channel_volume_and_cost(m
     )  # fmt: skip
 
 
-def test_conditions_map_by_source_vocabulary_or_standard_concept(mini):
-    mini, _ = mini
+def test_conditions_map_by_source_vocabulary_or_standard_concept(omop_mini_run):
+    mini, _ = omop_mini_run
     assert rows(
         mini,
         """select diagnosis_id, record_type, record_id, diagnosis_code, code_system, diagnosis_rank
@@ -186,8 +186,8 @@ def test_conditions_map_by_source_vocabulary_or_standard_concept(mini):
     ) == [("1", "2", "SAA01")]
 
 
-def test_pseudonymous_run_says_so_builds_no_crm_and_warns_of_no_social_care(mini):
-    con, text = mini
+def test_pseudonymous_run_says_so_builds_no_crm_and_warns_of_no_social_care(omop_mini_run):
+    con, text = omop_mini_run
     assert "identity-code validation skipped" in text
     assert "The crm layer is not built: primary use for the CRM needs identity codes" in text
     assert "WARNING social_care_data_delivered" in text
@@ -201,7 +201,7 @@ def test_pseudonymous_run_says_so_builds_no_crm_and_warns_of_no_social_care(mini
 
 
 @pytest.fixture(scope="module")
-def both_ways(tmp_path_factory: pytest.TempPathFactory, salted):
+def omop_both_ways(tmp_path_factory: pytest.TempPathFactory, salted):
     """One generated county built from its raw contract and from its OMOP instance: the models of
     person_segment and the bi marts (dbt run; the data tests run on the fixtures elsewhere)."""
     work = tmp_path_factory.mktemp("same_county")
@@ -237,15 +237,15 @@ def both_ways(tmp_path_factory: pytest.TempPathFactory, salted):
     con.close()
 
 
-def test_generated_omop_instance_has_upper_case_cdm_files(both_ways):
-    _, work, written = both_ways
+def test_generated_omop_instance_has_upper_case_cdm_files(omop_both_ways):
+    _, work, written = omop_both_ways
     assert {"PERSON.csv", "VISIT_OCCURRENCE.csv", "CONDITION_OCCURRENCE.csv"} <= set(written)
     assert not (work / "omop_county" / "raw" / "health_contact.parquet").exists()
     assert (work / "omop_county" / "raw" / "social_decision.parquet").exists()
 
 
-def test_same_county_from_omop_gives_the_same_segments_and_bi_marts(both_ways):
-    con, _, _ = both_ways
+def test_same_county_from_omop_gives_the_same_segments_and_bi_marts(omop_both_ways):
+    con, _, _ = omop_both_ways
     bi = [
         t
         for (t,) in rows(
