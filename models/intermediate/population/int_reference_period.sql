@@ -10,7 +10,7 @@ latest_extract as (
 
 reference as (
     select
-        {%- if var('reference_date', none) %}
+        {%- if var('reference_date') %}
         cast('{{ var("reference_date") }}' as date) as reference_date
         {%- else %}
             {{ add_days('extract_date', -1) }} as reference_date
