@@ -12,7 +12,8 @@
 {% macro duckdb__check_raw_contract() %}
     {%- set raw_path = var('raw_path') -%}
     {%- set raw_format = var('raw_format', 'parquet') -%}
-    {%- set sources = graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | list -%}
+    {%- set sources = pcdm.expected_raw_sources() -%}
+    {%- if pcdm.is_omop_input() -%}{{ pcdm.check_omop_tables() }}{%- endif -%}
     {%- set found = run_query("select file from glob('" ~ raw_path | replace("'", "''") ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
     {%- set found_names = [] -%}
     {%- for file in found -%}
@@ -44,7 +45,8 @@
 {% endmacro %}
 
 {% macro default__check_raw_contract() %}
-    {%- for node in graph.sources.values() if node.package_name == 'pcdm' -%}
+    {%- if pcdm.is_omop_input() -%}{{ pcdm.check_omop_tables() }}{%- endif -%}
+    {%- for node in pcdm.expected_raw_sources() -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.identifier) -%}
         {%- if relation is none -%}
             {{ exceptions.raise_compiler_error("Raw contract: missing raw table " ~ node.schema ~ "." ~ node.identifier) }}
@@ -55,3 +57,42 @@
         {%- endfor -%}
     {%- endfor -%}
 {% endmacro %}
+
+{#-
+    The raw contract's source nodes a run must find: all of them, or with input 'omop' those of the
+    raw tables the OMOP mapping does not deliver and that are delivered (the others read as empty).
+-#}
+{% macro expected_raw_sources() -%}
+    {%- set nodes = [] -%}
+    {%- for node in graph.sources.values() if node.package_name == 'pcdm' and node.source_name != 'omop' -%}
+        {%- if not pcdm.is_omop_input() -%}
+            {%- do nodes.append(node) -%}
+        {%- elif node.name not in pcdm.omop_mapped_tables() and pcdm.raw_table_delivered(node.source_name, node.name) -%}
+            {%- do nodes.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(nodes) }}
+{%- endmacro %}
+
+{#- With input 'omop': every required CDM table is delivered, and every delivered one has the columns read. -#}
+{% macro check_omop_tables() -%}
+    {%- set problems = [] -%}
+    {%- set found = [] -%}
+    {%- for node in graph.sources.values() if node.package_name == 'pcdm' and node.source_name == 'omop' -%}
+        {%- set location = pcdm.omop_table(node.name) | string -%}
+        {%- if not location.startswith('(') -%}
+            {%- do found.append(node.name) -%}
+            {%- set delivered = run_query("select * from " ~ location ~ " where 1 = 0").columns | map(attribute='name') | map('lower') | list -%}
+            {%- for column in node.columns.keys() if column | lower not in delivered -%}
+                {%- do problems.append(node.name ~ '.' ~ column) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "OMOP input: required column(s) missing in omop_path '" ~ var('omop_path') ~ "': " ~ problems | join(', ')
+            ~ " (table.column, OMOP CDM 5.4).") }}
+    {%- endif -%}
+    {{ log("OMOP input: CDM tables " ~ found | join(', ') ~ " found in " ~ var('omop_path')
+        ~ "; raw contract tables delivered: " ~ (pcdm.expected_raw_sources() | map(attribute='name') | join(', ') or 'none'), info=true) }}
+{%- endmacro %}
