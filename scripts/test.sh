@@ -30,6 +30,7 @@ fi
 
 echo "== sqlfluff"
 sqlfluff lint models macros tests/dbt analyses --processes 2
+sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with the var input omop
 
 echo "== pytest"
 pytest "$@"

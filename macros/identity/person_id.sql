@@ -4,9 +4,20 @@
     Q = '0123456789ABCDEFHJKLMNPRSTUVWXY'[DDMMYYZZZ mod 31]. The whole 11-character code is the key.
 -#}
 
-{#- Trim and upper-case (a lower-case check character or padding is not an error). -#}
+{#-
+    Trim and upper-case (a lower-case check character or padding is not an error). With the var
+    id_scheme 'pseudonymous' the id is a delivered pseudonym: trimmed only, never validated.
+-#}
+{% macro is_pseudonymous_scheme() -%}
+    {{ return(var('id_scheme', 'identity_code') == 'pseudonymous') }}
+{%- endmacro %}
+
 {% macro normalise_person_id(column) -%}
+    {%- if pcdm.is_pseudonymous_scheme() -%}
+    nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+    {%- else -%}
     nullif(upper(trim(cast({{ column }} as {{ dbt.type_string() }}))), '')
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The birth date the code encodes, or null when it encodes no real date. -#}
@@ -22,6 +33,9 @@
 
 {#- True for a well-formed code with a real date, individual number 002-999 and the right check character. -#}
 {% macro person_id_is_valid(column) -%}
+    {%- if pcdm.is_pseudonymous_scheme() -%}
+    ({{ column }} is not null)
+    {%- else -%}
     case
         when {{ column }} is null then false
         when not {{ pcdm.regex_full_match(column, '[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-FHJ-NPR-Y]') }} then false
@@ -33,9 +47,14 @@
             1
         ) = substr({{ column }}, 11, 1)
     end
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Temporary identifier (väliaikainen tunniste): individual number 900-999. -#}
 {% macro person_id_is_temporary(column) -%}
+    {%- if pcdm.is_pseudonymous_scheme() -%}
+    (1 = 0)
+    {%- else -%}
     (substr({{ column }}, 8, 3) >= '900')
+    {%- endif -%}
 {%- endmacro %}

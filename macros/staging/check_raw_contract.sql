@@ -12,8 +12,9 @@
 {% macro duckdb__check_raw_contract() %}
     {%- set raw_path = var('raw_path') -%}
     {%- set raw_format = var('raw_format', 'parquet') -%}
-    {%- set sources = pcdm.raw_sources() -%}
-    {%- set found = run_query("select file from glob('" ~ raw_path ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
+    {%- set sources = pcdm.expected_raw_sources() -%}
+    {%- if pcdm.is_omop_input() -%}{{ pcdm.check_omop_tables() }}{%- endif -%}
+    {%- set found = run_query("select file from glob('" ~ raw_path | replace("'", "''") ~ "/*." ~ raw_format ~ "')").columns[0].values() -%}
     {%- set found_names = [] -%}
     {%- for file in found -%}
         {%- do found_names.append(file.replace('\\', '/').split('/')[-1][: -(raw_format | length) - 1]) -%}
@@ -44,7 +45,8 @@
 {% endmacro %}
 
 {% macro default__check_raw_contract() %}
-    {%- for node in pcdm.raw_sources() -%}
+    {%- if pcdm.is_omop_input() -%}{{ pcdm.check_omop_tables() }}{%- endif -%}
+    {%- for node in pcdm.expected_raw_sources() -%}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.identifier) -%}
         {%- if relation is none -%}
             {{ exceptions.raise_compiler_error("Raw contract: missing raw table " ~ node.schema ~ "." ~ node.identifier) }}
@@ -56,7 +58,41 @@
     {%- endfor -%}
 {% endmacro %}
 
-{#- The sources of the raw contract: every source of the project but the decisions of the disclosure control. -#}
-{% macro raw_sources() %}
-    {{ return(graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | rejectattr('source_name', 'equalto', 'protection') | list) }}
-{% endmacro %}
+{#-
+    The raw contract's source nodes a run must find (not the disclosure control's decisions): all of them, or with input 'omop' those of the
+    raw tables the OMOP mapping does not deliver and that are delivered (the others read as empty).
+-#}
+{% macro expected_raw_sources() -%}
+    {%- set nodes = [] -%}
+    {%- for node in graph.sources.values() if node.package_name == 'pcdm' and node.source_name not in ('omop', 'protection') -%}
+        {%- if not pcdm.is_omop_input() -%}
+            {%- do nodes.append(node) -%}
+        {%- elif node.name not in pcdm.omop_mapped_tables() and pcdm.raw_table_delivered(node.source_name, node.name) -%}
+            {%- do nodes.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(nodes) }}
+{%- endmacro %}
+
+{#- With input 'omop': every required CDM table is delivered, and every delivered one has the columns read. -#}
+{% macro check_omop_tables() -%}
+    {%- set problems = [] -%}
+    {%- set found = [] -%}
+    {%- for node in graph.sources.values() if node.package_name == 'pcdm' and node.source_name == 'omop' -%}
+        {%- set location = pcdm.omop_table(node.name) | string -%}
+        {%- if not location.startswith('(') -%}
+            {%- do found.append(node.name) -%}
+            {%- set delivered = run_query("select * from " ~ location ~ " where 1 = 0").columns | map(attribute='name') | map('lower') | list -%}
+            {%- for column in node.columns.keys() if column | lower not in delivered -%}
+                {%- do problems.append(node.name ~ '.' ~ column) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "OMOP input: required column(s) missing in omop_path '" ~ var('omop_path') ~ "': " ~ problems | join(', ')
+            ~ " (table.column, OMOP CDM 5.4).") }}
+    {%- endif -%}
+    {{ log("OMOP input: CDM tables " ~ found | join(', ') ~ " found in " ~ var('omop_path')
+        ~ "; raw contract tables delivered: " ~ (pcdm.expected_raw_sources() | map(attribute='name') | join(', ') or 'none'), info=true) }}
+{%- endmacro %}

@@ -104,13 +104,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     except runner.SettingsError as error:
         runner.fail(str(error))
         return error.exit_code
-    delivered = args.raw_path is not None
+    if (args.input == "omop") != (args.omop_path is not None):
+        runner.fail(
+            "--input omop needs --omop-path (the folder of the OMOP CDM tables), and --omop-path "
+            "needs --input omop"
+        )
+        return runner.SettingsError.exit_code
+    delivered = args.raw_path is not None or args.omop_path is not None
     # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
     as_of = args.as_of or (None if delivered else args.extract_at)
     settings = runner.RunSettings(
         data_dir=args.data_dir.resolve(),
         county_code=str(county_code or COUNTY_CODES[args.county]),
-        raw_path=args.raw_path.resolve() if delivered else None,
+        raw_path=args.raw_path.resolve() if args.raw_path else None,
+        omop_path=args.omop_path.resolve() if args.omop_path else None,
+        id_scheme=args.id_scheme,
         exports_dir=args.exports_dir.resolve() if args.exports_dir else None,
         work_path=args.dbt_work_path.resolve() if args.dbt_work_path else None,
         reference_date=reference_date,
@@ -146,7 +154,13 @@ def parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="write a synthetic county as a raw delivery")
     _add_generator_options(generate)
     generate.add_argument("--out", type=Path, default=Path("data/raw"), help="output folder")
-    generate.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    generate.add_argument(
+        "--format",
+        choices=("parquet", "csv", "omop"),
+        default="parquet",
+        help="raw contract tables as Parquet or CSV, or omop: an OMOP CDM 5.4 instance in "
+        "<out>/omop/ with the raw contract's social, CRM and finance tables in <out>/raw/",
+    )
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser(
@@ -158,6 +172,26 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="a delivered raw folder to build instead of generating one",
+    )
+    run.add_argument(
+        "--input",
+        choices=("raw", "omop"),
+        default="raw",
+        help="raw: the raw contract (--raw-path); omop: health and population data from an OMOP "
+        "CDM 5.4 instance in --omop-path, other raw contract tables from --raw-path if given",
+    )
+    run.add_argument(
+        "--omop-path",
+        type=Path,
+        default=None,
+        help="the folder of the OMOP CDM tables (CSV or Parquet, any case of the file names)",
+    )
+    run.add_argument(
+        "--id-scheme",
+        choices=("identity_code", "pseudonymous"),
+        default="identity_code",
+        help="identity_code: person ids are validated identity codes; pseudonymous: delivered "
+        "pseudonyms (no validation, no crm layer)",
     )
     run.add_argument(
         "--data-dir",

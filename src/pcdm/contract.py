@@ -41,6 +41,8 @@ def load_contract(project_dir: Path = PROJECT_DIR) -> dict[str, RawTable]:
     tables: dict[str, RawTable] = {}
     for path in sorted((project_dir / "models" / "staging").glob("*/_*__sources.yml")):
         for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
+            if source["name"] == "omop":  # the OMOP CDM input, not the raw contract
+                continue
             for table in source["tables"]:
                 meta = table.get("config", {}).get("meta", {})
                 columns = tuple(

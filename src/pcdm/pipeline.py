@@ -60,7 +60,7 @@ class RunStopped(BaseException):
 class DbtTarget:
     """Where dbt reads raw data from and writes the database to."""
 
-    raw_path: Path
+    raw_path: Path | None  # None: no raw contract table delivered (an OMOP input on its own)
     database_path: Path
     raw_format: str = "parquet"
     # More dbt vars as (name, value) pairs. A value is any JSON value: a string, a number, a boolean
@@ -73,7 +73,8 @@ class DbtTarget:
 
     def vars_json(self) -> str:
         """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
-        values: dict[str, object] = {"raw_path": str(self.raw_path), "raw_format": self.raw_format}
+        raw_path = None if self.raw_path is None else str(self.raw_path)
+        values: dict[str, object] = {"raw_path": raw_path, "raw_format": self.raw_format}
         values.update(dict(self.extra_vars))
         return json.dumps(values)
 

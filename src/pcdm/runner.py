@@ -39,7 +39,15 @@ from pcdm.pipeline import PipelineError, SettingsError
 
 EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
 # vars pcdm run sets itself: a --vars value would be silently overridden
-RUN_VARS = {"raw_path", "raw_format"}
+RUN_VARS = {"raw_path", "raw_format", "input", "omop_path", "id_scheme"}
+# the OMOP CDM tables a delivery must have (models/staging/omop/_omop__sources.yml: meta.required)
+OMOP_REQUIRED = (
+    "person",
+    "visit_occurrence",
+    "condition_occurrence",
+    "procedure_occurrence",
+    "cdm_source",
+)
 
 
 class GateBlocked(PipelineError):
@@ -60,10 +68,12 @@ class RunSettings:
     vars: dict[str, object] = field(default_factory=dict)
     generate: Callable[[Path], None] | None = None  # writes the demo county into a folder
     report_dir: Path | None = None  # the offline web report; None: <data_dir>/report
+    omop_path: Path | None = None  # an OMOP CDM instance (--input omop); raw_path is then optional
+    id_scheme: str = "identity_code"  # or "pseudonymous" (docs/raw-contract.md)
 
     @property
     def delivered(self) -> bool:
-        return self.raw_path is not None
+        return self.raw_path is not None or self.omop_path is not None
 
     @property
     def exports_folder(self) -> Path:
@@ -122,8 +132,10 @@ def check_settings(settings: RunSettings) -> None:
     """Before any step: the salt, the raw folder, the county code and the vars."""
     if settings.delivered:
         pipeline.delivered_salt()
-        if not settings.raw_path.is_dir():
+        if settings.raw_path is not None and not settings.raw_path.is_dir():
             raise SettingsError(f"raw folder {settings.raw_path} does not exist")
+        if settings.omop_path is not None and not settings.omop_path.is_dir():
+            raise SettingsError(f"OMOP folder {settings.omop_path} (--omop-path) does not exist")
     elif os.environ.get(pipeline.SALT_VARIABLE):
         pipeline.delivered_salt()  # a salt that is set must be a real one
     codes = county_codes()
@@ -135,13 +147,14 @@ def check_settings(settings: RunSettings) -> None:
     clashes = RUN_VARS & set(settings.vars)
     if clashes:
         raise SettingsError(
-            f"--vars may not set {', '.join(sorted(clashes))}: use --raw-path (the format is "
-            "detected from the files)"
+            f"--vars may not set {', '.join(sorted(clashes))}: use --raw-path, --input, "
+            "--omop-path and --id-scheme (the format is detected from the files)"
         )
 
 
-def prepare_raw(settings: RunSettings) -> Path:
-    """The raw folder to build: the delivered extract, or the demo county generated now."""
+def prepare_raw(settings: RunSettings) -> Path | None:
+    """The raw folder to build: the delivered extract, or the demo county generated now (None: an
+    OMOP instance delivered without raw contract tables)."""
     if settings.delivered:
         return settings.raw_path
     raw_path = settings.data_dir / "raw"
@@ -155,6 +168,58 @@ def _reader(raw_path: Path, table: str, raw_format: str) -> str:
     if raw_format == "csv":
         return f"read_csv('{path}', header = true, all_varchar = true)"
     return f"read_parquet('{path}')"
+
+
+def omop_files(omop_path: Path) -> dict[str, Path]:
+    """The CDM table files of an OMOP folder by table name (file names in any case, .csv or
+    .parquet, as the dbt mapping reads them: macros/staging/input_relations.sql)."""
+    files = {}
+    for path in sorted(omop_path.iterdir()):
+        stem, _, ext = path.name.lower().rpartition(".")
+        if ext in ("csv", "parquet") and path.is_file():
+            files.setdefault(stem, path)
+    return files
+
+
+def _file_reader(path: Path) -> str:
+    text = str(path).replace("'", "''")
+    if path.suffix.lower() == ".csv":
+        return f"read_csv('{text}', header = true, all_varchar = true)"
+    return f"read_parquet('{text}')"
+
+
+def check_omop_readable(settings: RunSettings, raw_format: str) -> None:
+    """The required CDM tables are delivered, every CDM and raw table file reads to its end, and a
+    --reference-date lies between the first visit and the extract date."""
+    import duckdb
+
+    files = omop_files(settings.omop_path)
+    missing = [name for name in OMOP_REQUIRED if name not in files]
+    if missing:
+        raise SettingsError(
+            f"OMOP input: required CDM table(s) missing in {settings.omop_path}: "
+            f"{', '.join(missing)} (a file <table>.csv or .parquet, any case)"
+        )
+    raw = settings.raw_path
+    raw_files = [] if raw is None else [raw / f"{t}.{raw_format}" for t in load_contract()]
+    with duckdb.connect() as con:
+        for path in [*files.values(), *(p for p in raw_files if p.is_file())]:
+            try:
+                con.sql(f"select count(*) from {_file_reader(path)}").fetchall()
+            except duckdb.Error as error:
+                raise SettingsError(f"{path} cannot be read: {_reading_error(error)}") from None
+        if settings.reference_date is None:
+            return
+        first, last = con.sql(
+            "select (select min(try_cast(visit_start_date as date)) from "
+            f"{_file_reader(files['visit_occurrence'])}), (select max(try_cast("
+            f"source_release_date as date)) from {_file_reader(files['cdm_source'])})"
+        ).fetchall()[0]
+    if first is None or last is None or not first <= settings.reference_date <= last:
+        raise SettingsError(
+            f"reference date {settings.reference_date} (--reference-date) is outside the delivered "
+            f"data: visits from {first}, extract (cdm_source.source_release_date) {last}"
+        )
 
 
 def check_readable(raw_path: Path, raw_format: str) -> None:
@@ -212,9 +277,15 @@ def check_reference(settings: RunSettings, raw_path: Path, raw_format: str) -> N
         )
 
 
-def dbt_target(settings: RunSettings, raw_path: Path, database_path: Path) -> pipeline.DbtTarget:
+def dbt_target(
+    settings: RunSettings, raw_path: Path | None, database_path: Path
+) -> pipeline.DbtTarget:
     values: dict[str, object] = dict(settings.vars)
     values["county_code"] = settings.county_code
+    if settings.omop_path is not None:
+        values["input"] = "omop"
+        values["omop_path"] = str(settings.omop_path)
+    values["id_scheme"] = settings.id_scheme
     if settings.reference_date is not None:
         values["reference_date"] = settings.reference_date.isoformat()
     if settings.as_of is not None:
@@ -222,7 +293,7 @@ def dbt_target(settings: RunSettings, raw_path: Path, database_path: Path) -> pi
     return pipeline.DbtTarget(
         raw_path=raw_path,
         database_path=database_path,
-        raw_format=pipeline.detect_raw_format(raw_path),
+        raw_format="parquet" if raw_path is None else pipeline.detect_raw_format(raw_path),
         extra_vars=tuple(values.items()),
         work_path=settings.work_path,
     )
@@ -364,8 +435,12 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     exports.recover(settings.exports_folder)  # the leftovers of a run that was killed hard
     raw_path = prepare_raw(settings)
     target = dbt_target(settings, raw_path, warehouse.start())
-    check_readable(raw_path, target.raw_format)
-    check_reference(settings, raw_path, target.raw_format)
+    if settings.omop_path is None:
+        check_readable(raw_path, target.raw_format)
+        check_reference(settings, raw_path, target.raw_format)
+    else:
+        check_omop_readable(settings, target.raw_format)
+    say_input(settings)
     build_began = time.time()
     try:
         build(target)
@@ -377,6 +452,21 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
     publish_run(settings, warehouse, written)
     published = dataclasses.replace(target, database_path=warehouse.published)
     return write_report(published, settings.exports_folder, settings.report_folder)
+
+
+def say_input(settings: RunSettings) -> None:
+    """What the run reads and how it identifies persons (docs/omop-mapping.md,
+    docs/raw-contract.md)."""
+    if settings.omop_path is not None:
+        raw = settings.raw_path or "none delivered"
+        say(f"Input: OMOP CDM {settings.omop_path}; raw contract tables: {raw}")
+    if settings.id_scheme == "pseudonymous":
+        say(
+            "Id scheme pseudonymous: identity-code validation skipped (the delivered person ids "
+            "are pseudonyms; each person key is their salted hash).\n"
+            "The crm layer is not built: primary use for the CRM needs identity codes, and this "
+            "delivery has none."
+        )
 
 
 def _clean_up(settings: RunSettings, warehouse: publish.Warehouse) -> list[Path]:

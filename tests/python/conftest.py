@@ -45,6 +45,8 @@ BUILD_FIXTURES = {
     "defects_run",
     "figures",
     "browser",
+    "omop_mini_run",
+    "omop_both_ways",
 }
 
 

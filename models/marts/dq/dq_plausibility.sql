@@ -3,7 +3,8 @@
 -- reference date), each service's users against the 12 months before, the share of emergency
 -- health contacts, the share of residents aged 65 or over, and events whose person is missing from
 -- dim_person (referential integrity), the residents in scope, the share of each event table's events
--- costed with the unit cost of the seed, and staged persons whose non-disclosure flag was unknown.
+-- costed with the unit cost of the seed, staged persons whose non-disclosure flag was unknown, and
+-- the social-care rows delivered (0: no social-care data, e.g. an OMOP instance delivered alone).
 with
 
 reference as (
@@ -73,6 +74,12 @@ privacy_flags as (
         count(case when is_non_disclosure_unknown then 1 end) as unknown_flags
     from {{ ref('base_population__persons') }}
     where quarantine_reason is null
+),
+
+social_care_delivery as (
+    select
+        (select count(*) from {{ ref('base_social__decisions') }})
+        + (select count(*) from {{ ref('base_social__contacts') }}) as delivered_rows
 ),
 
 orphan_events as (
@@ -157,6 +164,14 @@ metrics as (
         unknown_flags as numerator,
         persons as denominator
     from privacy_flags
+    union all
+    select
+        'social_care_rows_delivered' as metric,
+        'social' as scope_name,
+        delivered_rows as metric_value,
+        delivered_rows as numerator,
+        null as denominator
+    from social_care_delivery
     union all
     select
         'events_without_person' as metric,

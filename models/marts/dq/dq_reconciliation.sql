@@ -7,7 +7,7 @@ counts as (
     {%- for raw in pcdm.raw_tables() %}
         select
             '{{ raw.table }}' as source_table,
-            (select count(*) from {{ source(raw.source, raw.table) }}) as raw_rows,
+            (select count(*) from {{ raw_source(raw.source, raw.table) }}) as raw_rows,
             (select count(*) from {{ ref(raw.stg) }}) as staged_rows
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

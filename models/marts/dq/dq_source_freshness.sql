@@ -2,13 +2,14 @@
 -- its age in days at `as_of`, and how many days it lags behind the newest table of the delivery.
 -- `as_of` is the var `freshness_as_of` when set (pcdm run sets it to the extract time of a demo
 -- county it generated itself), otherwise the time of the run. A feed that stopped shows as a table
--- whose newest extract is older than the others.
+-- whose newest extract is older than the others. A table an OMOP run was not delivered (an optional
+-- raw contract table, docs/omop-mapping.md) has no extract and no row here.
 {%- set as_of = var('freshness_as_of', none) %}
 
 with
 
 newest as (
-    {%- for raw in pcdm.raw_tables() %}
+    {%- for raw in pcdm.raw_tables() if pcdm.input_table_delivered(raw.source, raw.table) %}
         select
             '{{ raw.table }}' as source_table,
             max(loaded_at) as newest_loaded_at

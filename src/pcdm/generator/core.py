@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 from tqdm import tqdm
 
 from pcdm.contract import load_contract
-from pcdm.generator import crm, health, population, social
+from pcdm.generator import crm, health, omop, population, social
 from pcdm.generator.arrays import make_table
 from pcdm.generator.config import CountyConfig, GenerationResult
 from pcdm.generator.defects import DefectInjector
@@ -42,8 +43,8 @@ def generate(
     config: CountyConfig, out_dir: Path, fmt: str = "parquet", progress: bool = True
 ) -> GenerationResult:
     """Generate the county and write every raw table, `_defects` and `_generator.json`."""
-    if fmt not in ("parquet", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: parquet or csv")
+    if fmt not in ("parquet", "csv", "omop"):
+        raise ValueError(f"unknown format {fmt!r}: parquet, csv or omop")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -135,6 +136,7 @@ def generate(
     for row in team:
         injector.add("crm_care_team", row, "linked_temporary_id", "")
     clean_rows = {name: t.num_rows for name, t in tables.items()}
+    clean = dict(tables)
     for name in load_contract():
         tables[name] = injector.inject(name, tables[name])
     manifest = pa.Table.from_pylist(
@@ -145,13 +147,22 @@ def generate(
 
     bar.set_postfix_str("write")
     files = []
-    for name in load_contract():
-        files.append(str(write_table(tables[name], out_dir, name, fmt)))
-    files.append(str(write_table(manifest, out_dir, MANIFEST_NAME, fmt)))
+    raw_dir, raw_fmt, raw_tables = out_dir, fmt, list(load_contract())
+    if fmt == "omop":  # the CDM instance, and the raw contract's other tables beside it
+        files += [str(p) for p in omop.write_omop(clean, out_dir / "omop", config.extract_at)]
+        raw_dir, raw_fmt = out_dir / "raw", "parquet"
+        raw_tables = [n for n in raw_tables if n not in omop.MAPPED_TABLES]
+        raw_dir.mkdir(exist_ok=True)
+        manifest = manifest.filter(pa.compute.is_in(manifest["table_name"], pa.array(raw_tables)))
+    for name in raw_tables:
+        files.append(str(write_table(tables[name], raw_dir, name, raw_fmt)))
+    files.append(str(write_table(manifest, raw_dir, MANIFEST_NAME, raw_fmt)))
     bar.update()
     bar.close()
 
-    row_counts = {name: tables[name].num_rows for name in load_contract()}
+    # with omop, the mapped tables are written clean (as CDM rows): no bad rows in them
+    written_tables = {name: tables[name] if name in raw_tables else clean[name] for name in clean}
+    row_counts = {name: written_tables[name].num_rows for name in load_contract()}
     defect_rows = sum(row_counts[n] - clean_rows[n] for n in row_counts)
     seconds = time.perf_counter() - started
     info = {

@@ -70,6 +70,7 @@ class GateResult:
     checks: list[CheckResult]
     tests: list[TestResult] = field(default_factory=list)
     docs_index: Path | None = None
+    skipped: list[str] = field(default_factory=list)  # checks about tables not delivered
 
     @property
     def blocking(self) -> list[CheckResult]:
@@ -93,6 +94,11 @@ class GateResult:
             f"{len(self.warnings)} warnings; dbt data tests: {len(self.tests)}, "
             f"{len(failed_tests)} not passed",
         ]
+        if self.skipped:
+            lines.append(
+                "  skipped, their tables not delivered (dq.dq_input_tables): "
+                + ", ".join(self.skipped)
+            )
         blocked = {result.check for result in self.blocking}
         shown = [("ERROR", r) for r in self.blocking]
         # a warning of a check whose error bound already failed says nothing new
@@ -398,6 +404,14 @@ def run_gate(
     gate = GateResult(run_at=datetime.now(UTC), checks=[])
     audit = [disclosure_audit(database_path, min_cell_size)] if min_cell_size else []
     with duckdb.connect(str(database_path)) as con:
+        undelivered = {
+            table
+            for (table,) in con.sql(
+                "select source_table from dq.dq_input_tables where not is_delivered"
+            ).fetchall()
+        }
+        gate.skipped = [c.name for c in checks if undelivered & set(c.requires_tables)]
+        checks = [c for c in checks if c.name not in gate.skipped]
         gate.checks = validate(con, checks, docs_dir) + audit
         gate.tests = read_test_results(dbt_target_dir) if dbt_target_dir else []
         gate.docs_index = docs_dir / "index.html"

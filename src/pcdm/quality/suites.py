@@ -56,6 +56,8 @@ class Check:
     labels: tuple[str, ...] = ()
     min_rows: int | None = None
     bounds: tuple[Bounds, ...] = field(default_factory=tuple)
+    # raw tables the check is about: skipped when one was not delivered (OMOP runs: optional tables)
+    requires_tables: tuple[str, ...] = ()
 
     @property
     def top_severity(self) -> str:
@@ -75,7 +77,8 @@ def load_checks(path: Path = THRESHOLDS_PATH) -> list[Check]:
         if entry["table"] not in METRIC_TABLES:
             raise ValueError(f"check {name}: table must be one of {', '.join(METRIC_TABLES)}")
         unknown = set(entry) - {
-            "name", "description", "table", "where", "column", "labels", "min_rows", *SEVERITIES
+            "name", "description", "table", "where", "column", "labels", "min_rows",
+            "requires_tables", *SEVERITIES
         }  # fmt: skip
         if unknown:
             raise ValueError(f"check {name}: unknown keys {sorted(unknown)}")
@@ -98,6 +101,7 @@ def load_checks(path: Path = THRESHOLDS_PATH) -> list[Check]:
                 labels=tuple(entry.get("labels", ())),
                 min_rows=entry.get("min_rows"),
                 bounds=tuple(bounds),
+                requires_tables=tuple(entry.get("requires_tables", ())),
             )
         )
     names = [check.name for check in checks]

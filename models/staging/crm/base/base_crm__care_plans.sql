@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'care_plan') }}
+    select * from {{ raw_source('crm', 'care_plan') }}
 ),
 
 renamed as (

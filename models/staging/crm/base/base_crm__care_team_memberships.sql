@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_care_team') }}
+    select * from {{ raw_source('crm', 'crm_care_team') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_channel_contact') }}
+    select * from {{ raw_source('crm', 'crm_channel_contact') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'crm_consent') }}
+    select * from {{ raw_source('crm', 'crm_consent') }}
 ),
 
 renamed as (

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'feedback_response') }}
+    select * from {{ raw_source('crm', 'feedback_response') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('finance', 'client_fee') }}
+    select * from {{ raw_source('finance', 'client_fee') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('health', 'health_contact') }}
+    select * from {{ raw_source('health', 'health_contact') }}
 ),
 
 renamed as (

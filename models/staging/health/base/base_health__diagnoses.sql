@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('health', 'health_diagnosis') }}
+    select * from {{ raw_source('health', 'health_diagnosis') }}
 ),
 
 renamed as (
@@ -45,6 +45,7 @@ checked as (
         renamed.*,
         {{ row_checks([
             ["renamed.diagnosis_id is null or renamed.diagnosis_code is null or renamed.loaded_at is null", "invalid_value"],
+            ["renamed.code_system = 'OMOP'", "unmapped_concept"],
             [not_one_of('renamed.record_type', ['contact', 'episode']) ~ " or "
                 ~ not_one_of('renamed.code_system', ['ICD-10', 'ICPC-2']), "invalid_value"],
             ["records.record_id is null", "orphan_record"],

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('population', 'population_id_link') }}
+    select * from {{ raw_source('population', 'population_id_link') }}
 ),
 
 renamed as (

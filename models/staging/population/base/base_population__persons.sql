@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('population', 'population_person') }}
+    select * from {{ raw_source('population', 'population_person') }}
 ),
 
 renamed as (

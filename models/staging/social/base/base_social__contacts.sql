@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('social', 'social_contact') }}
+    select * from {{ raw_source('social', 'social_contact') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('social', 'social_decision') }}
+    select * from {{ raw_source('social', 'social_decision') }}
 ),
 
 renamed as (

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('social', 'income_support') }}
+    select * from {{ raw_source('social', 'income_support') }}
 ),
 
 renamed as (
