@@ -94,7 +94,7 @@ combined as (
         indicators.has_open_care_plan,
         indicators.has_overdue_plan_review,
         indicators.has_responsible_professional,
-        cast(round(coalesce(costs.window_cost_eur, 0), 2) as double) as window_cost_eur,
+        cast({{ round_to('coalesce(costs.window_cost_eur, 0)', 2) }} as {{ type_double() }}) as window_cost_eur,
         coalesce(usage_facts.n_health_services, 0) as n_health_services,
         coalesce(usage_facts.n_social_services, 0) as n_social_services,
         coalesce(decision_tasks.n_social_service_tasks, 0) as n_social_service_tasks,

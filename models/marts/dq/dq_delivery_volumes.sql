@@ -15,15 +15,14 @@ reference as (
     select reference_date from {{ ref('int_reference_period') }}
 ),
 
+day_numbers as (
+    {{ dbt.generate_series(days + 29) }}
+),
+
 calendar as (
-    select cast(calendar_days.calendar_day as date) as event_day
+    select cast({{ dbt.dateadd('day', '1 - day_numbers.generated_number', 'reference.reference_date') }} as date) as event_day
     from reference
-    cross join
-        generate_series(
-            reference.reference_date - interval '{{ days + 28 }} days',
-            cast(reference.reference_date as timestamp),
-            interval '1 day'
-        ) as calendar_days (calendar_day)
+    cross join day_numbers
 ),
 
 event_tables as (
@@ -77,7 +76,7 @@ select
     compared.staged_rows,
     compared.previous_day_rows,
     compared.same_weekday_mean_rows,
-    dayname(compared.event_day) as day_of_week,
+    {{ weekday_name('compared.event_day') }} as day_of_week,
     case
         when compared.previous_day_rows > 0 then compared.staged_rows * 1.0 / compared.previous_day_rows
     end as ratio_to_previous_day,
@@ -86,4 +85,4 @@ select
     end as ratio_to_same_weekday
 from compared
 cross join reference
-where compared.event_day > reference.reference_date - interval '{{ days }} days'
+where compared.event_day > cast({{ dbt.dateadd('day', -days, 'reference.reference_date') }} as date)

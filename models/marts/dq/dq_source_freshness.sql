@@ -32,9 +32,9 @@ select
     newest.source_table,
     newest.newest_loaded_at,
     delivery.as_of,
-    {{ days_between('cast(newest.newest_loaded_at as date)', 'cast(delivery.as_of as date)') }}
+    {{ dbt.datediff('cast(newest.newest_loaded_at as date)', 'cast(delivery.as_of as date)', 'day') }}
         as age_days,
-    {{ days_between('cast(newest.newest_loaded_at as date)', 'cast(delivery.newest_of_all as date)') }}
+    {{ dbt.datediff('cast(newest.newest_loaded_at as date)', 'cast(delivery.newest_of_all as date)', 'day') }}
         as days_behind_newest_table
 from newest
 cross join delivery
