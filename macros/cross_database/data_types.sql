@@ -75,9 +75,31 @@
 {%- endmacro %}
 
 {% macro spark__create_csv_table(model, agate_table) -%}
-    {{ return(dbt_spark.spark__create_csv_table(pcdm.engine_seed_model(model), agate_table)) }}
+    {{ return(dbt.spark__create_csv_table(pcdm.engine_seed_model(model), agate_table)) }}
 {%- endmacro %}
 
+{#-
+    Spark seed rows as literals: dbt-spark's session method puts bound values into the SQL text
+    unescaped, which breaks on an apostrophe (a text such as "person's").
+-#}
 {% macro spark__load_csv_rows(model, agate_table) -%}
-    {{ return(dbt_spark.spark__load_csv_rows(pcdm.engine_seed_model(model), agate_table)) }}
+    {%- set column_types = pcdm.engine_seed_model(model)['config']['column_types'] -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {%- for row in chunk %}
+            ({%- for col_name in agate_table.column_names -%}
+                {%- set type = column_types.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                {%- set value = row[loop.index0] -%}
+                {%- if value is none -%}cast(null as {{ type }})
+                {%- else -%}cast('{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ type }})
+                {%- endif -%}{{ ', ' if not loop.last }}
+            {%- endfor -%}){{ ',' if not loop.last }}
+            {%- endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- do statements.append(sql) if loop.first -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
 {%- endmacro %}

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,9 @@ class DbtTarget:
     extra_vars: tuple[tuple[str, object], ...] = ()
     # dbt's target/ and logs/ folders; None: the project's own (tests use a temporary folder).
     work_path: Path | None = None
+    # the dbt target of profiles/profiles.yml: duckdb (database_path), postgres or spark (their
+    # connection settings from the environment, README "Engines")
+    engine: str = field(default_factory=lambda: os.environ.get("PCDM_TARGET", "duckdb"))
 
     def vars_json(self) -> str:
         """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
@@ -129,6 +132,7 @@ def dbt_command(
         **os.environ,
         SALT_VARIABLE: ensure_salt(project_dir),
         "PCDM_DUCKDB_PATH": str(target.database_path),
+        "PCDM_TARGET": target.engine,
         "DBT_PROFILES_DIR": str(project_dir / "profiles"),
     }
     command = [dbt_executable(), *args, "--vars", target.vars_json()]
