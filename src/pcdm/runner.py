@@ -59,6 +59,9 @@ class RunSettings:
     vars: dict[str, object] = field(default_factory=dict)
     generate: Callable[[Path], None] | None = None  # writes the demo county into a folder
     report_dir: Path | None = None  # the offline web report; None: <data_dir>/report
+    # the dbt target: duckdb, postgres or spark (README "Engines"); a server engine's bi, dq and
+    # reference schemas are copied into the run's DuckDB file, which the gate and the exports read
+    engine: str = "duckdb"
 
     @property
     def delivered(self) -> bool:
@@ -224,6 +227,7 @@ def dbt_target(settings: RunSettings, raw_path: Path, database_path: Path) -> pi
         raw_format=pipeline.detect_raw_format(raw_path),
         extra_vars=tuple(values.items()),
         work_path=settings.work_path,
+        engine=settings.engine,
     )
 
 
@@ -231,10 +235,21 @@ def build(target: pipeline.DbtTarget) -> None:
     """dbt seed + dbt build (models and data tests, no unit tests) on the new database file.
     A step that must run between two parts of the build calls pipeline.build_models twice."""
     started = time.perf_counter()
+    if target.engine == "postgres":
+        from pcdm import load
+
+        loaded = load.load_postgres(target.raw_path, target.raw_format)
+        say(f"Loaded {sum(t.rows for t in loaded):,} raw rows into PostgreSQL schema raw")
     pipeline.seed(target)
     pipeline.build_models(target)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
-    say(pipeline.summary(target.database_path))
+    if target.engine == "duckdb":
+        say(pipeline.summary(target.database_path))
+    else:
+        from pcdm import engines
+
+        copied = engines.mirror(target.engine, target.database_path)
+        say(f"Copied {copied} tables of {', '.join(engines.MIRRORED_SCHEMAS)} from {target.engine}")
 
 
 def record_failed_build(settings: RunSettings, target: pipeline.DbtTarget, since: float) -> None:
