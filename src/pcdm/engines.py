@@ -64,6 +64,7 @@ def spark_session():
         )
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.analyzer.maxIterations", "1000")
         .getOrCreate()
     )
 
