@@ -54,10 +54,14 @@
 {%- endmacro %}
 
 {% macro postgres__grant_schema_usage() -%}
-    {%- set readers = pcdm.reader_roles_by_schema() if execute else {} -%}
+    {%- set readers = pcdm.reader_roles_by_schema() if execute and flags.WHICH in ('run', 'build') else {} -%}
     {%- for schema, roles in readers.items() %}
-    grant usage on schema {{ adapter.quote(schema) }} to
-        {%- for role in roles %} {{ adapter.quote(role) }}{{ ',' if not loop.last }}{% endfor %};
+    do $$ begin
+        if exists (select from pg_namespace where nspname = '{{ schema }}') then
+            grant usage on schema {{ adapter.quote(schema) }} to
+                {%- for role in roles %} {{ adapter.quote(role) }}{{ ',' if not loop.last }}{% endfor %};
+        end if;
+    end $$;
     {%- else %}
     select 1
     {%- endfor %}
