@@ -6,7 +6,9 @@ DuckDB's (money at cent precision, other decimals at 1e-6). PostgreSQL gets the 
 `pcdm load` and runs `dbt build` (data tests and unit tests) on every county; Spark reads the raw
 folder in place, with every dbt command in this process (one JVM), and, to keep CI short, runs the
 data tests and unit tests on the first county and the models alone on the others (DuckDB's own
-suite runs them on all). Then the PostgreSQL roles are tried by logging in as a user of each.
+suite runs them on all), leaving out the bi marts of segmentation_county (a bi mart takes Spark
+half a minute or more, and that fixture's bi cells are nearly all suppressed; its rules are in the
+other layers). Then the PostgreSQL roles are tried by logging in as a user of each.
 
 Marked `engines`: scripts/test.sh runs them when PostgreSQL (PGHOST) and Spark (pyspark, Java) are
 here and skips them with the reason otherwise; with PCDM_REQUIRE_ENGINES=1 (CI) a missing engine
@@ -76,10 +78,11 @@ def _canonical(column: str, value: object) -> object:
     return text
 
 
-def _snapshot(engine: str, manifest: dict, duckdb_path: Path | None = None) -> dict:
-    """{schema.table: sorted canonical rows} of every mart of the manifest."""
+def _snapshot(engine: str, manifest: dict, duckdb_path: Path | None, left_out=()) -> dict:
+    """{schema.table: sorted canonical rows} of the marts of the manifest, but left_out schemas."""
     marts = {}
-    for schema, table in engines.mart_relations(manifest, MART_SCHEMAS):
+    schemas = tuple(schema for schema in MART_SCHEMAS if schema not in left_out)
+    for schema, table in engines.mart_relations(manifest, schemas):
         columns, rows = engines.read_table(engine, schema, table, duckdb_path=duckdb_path)
         canonical = [
             tuple((c, _canonical(c, v)) for c, v in sorted(zip(columns, row, strict=True)))
@@ -142,9 +145,13 @@ def spark_dir(tmp_path_factory: pytest.TempPathFactory):
 
 
 RUN = ["run"]
+# (county, engine): schemas not built there (see the module docstring)
+LEFT_OUT = {("segmentation_county", "spark"): ("bi",)}
 
 
-def _build(engine: str, raw_path: Path, raw_format: str, work: Path, first: bool) -> dict:
+def _build(
+    engine: str, raw_path: Path, raw_format: str, work: Path, first: bool, left_out=()
+) -> dict:
     """One county on one engine: seeds (DuckDB: each county is a new file; a server engine keeps
     them from the first county), then the models; returns the manifest."""
     target = pipeline.DbtTarget(
@@ -162,7 +169,10 @@ def _build(engine: str, raw_path: Path, raw_format: str, work: Path, first: bool
         "postgres": [pipeline.SEED, pipeline.BUILD] if first else [pipeline.BUILD],
         "spark": [pipeline.SEED, pipeline.BUILD] if first else [RUN],
     }[engine]
+    exclude = [f"path:models/marts/{schema}" for schema in left_out]
     for args in steps:
+        if exclude and args[0] in ("run", "build"):
+            args = [*args, "--exclude", *exclude]
         if engine == "spark":
             command, env = pipeline.dbt_command(args, target)
             engines.run_dbt_in_process(command[1:], env)
@@ -181,8 +191,9 @@ def snapshots(counties, postgres_database, spark_dir, tmp_path_factory, monkeypa
         taken[county] = {}
         for engine in engines.ENGINES:
             work = tmp_path_factory.mktemp(f"{county}_{engine}")
-            manifest = _build(engine, raw_path, raw_format, work, first=index == 0)
-            taken[county][engine] = _snapshot(engine, manifest, work / "warehouse.duckdb")
+            left_out = LEFT_OUT.get((county, engine), ())
+            manifest = _build(engine, raw_path, raw_format, work, index == 0, left_out)
+            taken[county][engine] = _snapshot(engine, manifest, work / "warehouse.duckdb", left_out)
     return taken
 
 
@@ -195,9 +206,15 @@ def monkeypatch_module():
 @pytest.mark.parametrize("county", ["mini_county", "segmentation_county", "generated_county"])
 @pytest.mark.parametrize("engine", ["postgres", "spark"])
 def test_every_mart_is_identical_to_duckdb_row_by_row(snapshots, county, engine):
-    expected, actual = snapshots[county]["duckdb"], snapshots[county][engine]
+    left_out = LEFT_OUT.get((county, engine), ())
+    actual = snapshots[county][engine]
+    expected = {
+        mart: rows
+        for mart, rows in snapshots[county]["duckdb"].items()
+        if mart.split(".")[0] not in left_out
+    }
     assert sorted(actual) == sorted(expected), "the engines built different sets of marts"
-    assert {schema.split(".")[0] for schema in expected} == set(MART_SCHEMAS)
+    assert {mart.split(".")[0] for mart in expected} == set(MART_SCHEMAS) - set(left_out)
     differing = []
     for mart, rows in expected.items():
         if actual[mart] != rows:
