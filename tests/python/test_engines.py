@@ -142,6 +142,11 @@ def spark_dir(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(engines.SPARK_DIR_VARIABLE, str(folder))
         yield folder
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is not None:  # the JVM's memory back for the tests after these
+        session.stop()
 
 
 RUN = ["run"]
