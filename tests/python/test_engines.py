@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +50,20 @@ def _require(engine: str) -> None:
     pytest.skip(f"engine {engine} is not available: {reason}")
 
 
+TIMESTAMP_TEXT = re.compile(
+    r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:(\.\d*?)0*)?(Z|[+-]00:?00)?$"
+)
+
+
+def _timestamp_text(text: str) -> str:
+    """A timestamp in a JSON text as each engine writes it (T or space, .000, Z) in one form."""
+    match = TIMESTAMP_TEXT.match(text)
+    if not match:
+        return text
+    fraction = (match.group(3) or "").rstrip(".")
+    return f"{match.group(1)} {match.group(2)}{fraction}"
+
+
 def _canonical(column: str, value: object) -> object:
     """One engine-independent form of a value: money at cents, other decimals at 1e-6, JSON
     texts parsed, timestamps without a 'T'."""
@@ -72,7 +87,10 @@ def _canonical(column: str, value: object) -> object:
         except ValueError:
             return text
         return json.dumps(
-            {k: None if v is None else str(v).replace("T", " ") for k, v in parsed.items()},
+            {
+                key: _canonical(key, item) if not isinstance(item, str) else _timestamp_text(item)
+                for key, item in parsed.items()
+            },
             sort_keys=True,
         )
     return text
