@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Every test: ruff (Python lint and format), sqlfluff (SQL lint), and pytest, whose end-to-end tests
-# run `dbt build` (models, dbt data tests and unit tests) on hand-made fixtures and a generated county.
+# run `dbt build` (models and dbt data tests) on hand-made fixtures and generated counties; the dbt
+# unit tests run once, in tests/python/test_dbt_unit_tests.py.
+#   scripts/test.sh          everything (CI)
+#   scripts/test.sh --fast   the fast lane: ruff, then the unit-level tests (Python units and the dbt
+#                            unit tests; pytest -m "not e2e"), in under a minute
+# Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=false
+if [ "${1:-}" = "--fast" ]; then
+    fast=true
+    shift
+fi
 scripts/setup.sh --dev
 source .venv/bin/activate
 export PCDM_PSEUDONYM_SALT="${PCDM_PSEUDONYM_SALT:-test-salt-not-secret-0123456789}"
@@ -11,6 +21,12 @@ export PCDM_DUCKDB_PATH="${PCDM_DUCKDB_PATH:-$(mktemp -d)/lint.duckdb}"
 echo "== ruff"
 ruff check src tests/python scripts
 ruff format --check src tests/python scripts
+
+if $fast; then
+    echo "== pytest (fast lane)"
+    pytest -m "not e2e" "$@"
+    exit
+fi
 
 echo "== sqlfluff"
 sqlfluff lint models macros tests/dbt analyses --processes 2

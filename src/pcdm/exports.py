@@ -7,8 +7,9 @@
 
 The marts are already aggregated and suppressed, with `all` as a level of every filter dimension,
 so a report file is a plain filter of its mart: nothing is re-summed. DuckDB writes the files
-itself (COPY ... TO), so no table passes through Python, with the rows in a fixed order (the same
-marts give the same bytes).
+itself (a relation's write_parquet, the same bytes as COPY ... TO), so no table passes through
+Python and no path or value is spliced into SQL, with the rows in a fixed order (the same marts
+give the same bytes).
 
 The files are written into a new folder beside the band folders (`.incoming/`) and swapped in with
 renames once all are written: a run that fails or is killed while exporting leaves the last good
@@ -57,12 +58,11 @@ def write_bi(database_path: Path, folder: Path) -> dict[str, int]:
             for mart, has_age in marts.items():
                 if not has_age and band != "all":
                     continue
-                where = f" where age_group = '{band}'" if has_age else ""
-                path = str(target / f"{mart}.parquet").replace("'", "''")
-                con.execute(
-                    f"copy (select * from {BI_SCHEMA}.{mart}{where} order by all) "
-                    f"to '{path}' (format parquet)"
-                )
+                rows = con.table(f"{BI_SCHEMA}.{mart}")
+                if has_age:
+                    age_group = duckdb.ColumnExpression("age_group")
+                    rows = rows.filter(age_group == duckdb.ConstantExpression(band))
+                rows.order("all").write_parquet(str(target / f"{mart}.parquet"))
                 written[band_folder] += 1
     return written
 
@@ -122,6 +122,5 @@ def export_steward_files(database_path: Path, out_dir: Path) -> int:
             (out_dir / schema).mkdir(parents=True)
         for name in STEWARD_TABLES:
             schema, table = name.split(".")
-            path = str(out_dir / schema / f"{table}.parquet").replace("'", "''")
-            con.execute(f"copy (select * from {name} order by all) to '{path}' (format parquet)")
+            con.table(name).order("all").write_parquet(str(out_dir / schema / f"{table}.parquet"))
     return len(STEWARD_TABLES)

@@ -1,19 +1,63 @@
-"""Shared fixtures. `county_build`: one small generated county built by `pcdm run` (dbt build, the
-data-quality gate, the Power BI files and the offline report), for the report and Power BI tests."""
+"""Shared fixtures, each built once per test run:
+- `county_build`: a small county generated and built by `pcdm run` (dbt build, the data-quality
+  gate, the Power BI files and the offline report), for the end-to-end, report and Power BI tests;
+- `delivered_county` and `delivered_run`: a clean generated delivery, and `pcdm run --raw-path` on
+  it into a data dir whose path has spaces and a quote, for the fail-safe and quality-gate tests.
+
+A test that needs a dbt build (one of BUILD_FIXTURES, directly or through another fixture) is marked
+`e2e`; the fast lane (`scripts/test.sh --fast`) runs the others: `pytest -m "not e2e"`."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pcdm import cli
+from pcdm.generator import CountyConfig, generate
 
 COUNTY_SALT = "report-county-salt-0123456789"
-COUNTY_RESIDENTS = 3000
+
+# The fixtures that build a county with dbt (each test module's own, and county_build), run a
+# browser over one, or compile the privacy macro with dbt for a property-based attack (about a
+# minute of CPU: not for the fast lane).
+BUILD_FIXTURES = {
+    "compiled",
+    "county_build",
+    "delivered_run",
+    "database",
+    "built",
+    "overridden",
+    "broken_delivery",
+    "run",
+    "good",
+    "safe_run",
+    "blocked_run",
+    "clean_run",
+    "missing_day_run",
+    "scrambled_run",
+    "stale_feed_run",
+    "two_faults_run",
+    "defects_run",
+    "figures",
+    "browser",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
+COUNTY_RESIDENTS = 4000
+COUNTY_DEFECT_RATE = 0.005
+DELIVERED_SALT = "delivered-county-salt-0123456789"
+DELIVERED_AT = CountyConfig().extract_at
 
 
 @dataclass(frozen=True)
@@ -39,7 +83,9 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
                 "--residents",
                 str(COUNTY_RESIDENTS),
                 "--seed",
-                "18",
+                "11",
+                "--defect-rate",
+                str(COUNTY_DEFECT_RATE),
                 "--data-dir",
                 str(data_dir),
                 "--dbt-work-path",
@@ -58,3 +104,52 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
         salt=COUNTY_SALT,
         printed=printed.getvalue(),
     )
+
+
+@pytest.fixture(scope="session")
+def delivered_county(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The raw folder of a clean county (the generator's few default bad rows only)."""
+    raw = tmp_path_factory.mktemp("delivered_county") / "raw"
+    generate(CountyConfig(residents=3000, seed=5), raw, progress=False)
+    return raw
+
+
+@dataclass(frozen=True)
+class DeliveredRun:
+    raw: Path
+    data_dir: Path  # the run's data dir; the fail-safe tests run their faults against it
+    pristine: Path  # a copy of it taken right after the run, for tests that only read
+    code: int
+    stdout: str
+    stderr: str
+
+
+def delivered_run_arguments(raw: Path, data_dir: Path, *options: str) -> list[str]:
+    return [
+        "run",
+        "--raw-path",
+        str(raw),
+        "--data-dir",
+        str(data_dir),
+        "--dbt-work-path",
+        str(data_dir.parent / f"{data_dir.name} dbt"),
+        "--as-of",
+        DELIVERED_AT.isoformat(),
+        *options,
+    ]
+
+
+@pytest.fixture(scope="session")
+def delivered_run(delivered_county: Path, tmp_path_factory: pytest.TempPathFactory) -> DeliveredRun:
+    data_dir = tmp_path_factory.mktemp("fail safe") / "county data 'odd' path"
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        patch.setenv("PCDM_PSEUDONYM_SALT", DELIVERED_SALT)
+        code = cli.main(delivered_run_arguments(delivered_county, data_dir, "--no-progress"))
+    pristine = tmp_path_factory.mktemp("delivered_run_copy") / "data"
+    shutil.copytree(data_dir, pristine)
+    return DeliveredRun(delivered_county, data_dir, pristine, code, out.getvalue(), err.getvalue())

@@ -1,7 +1,8 @@
 """`dbt build` on the hand-made mini county (tests/fixtures/mini_county), checked against answers
 worked out by hand from the fixture rows and the seeds (see tests/fixtures/mini_county/README.md).
 
-The build also runs every dbt data test and unit test; a failing one fails `pipeline.build`.
+The build also runs every dbt data test; a failing one fails `pipeline.build` (the dbt unit tests
+run once, in test_dbt_unit_tests.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def database(
     target = pipeline.DbtTarget(
         raw_path=FIXTURE, database_path=work / "warehouse.duckdb", raw_format="csv", work_path=work
     )
-    pipeline.build(target, quiet=True)
+    pipeline.build(target, unit_tests=False, quiet=True)
     con = duckdb.connect(str(target.database_path), read_only=True)
     yield con
     con.close()

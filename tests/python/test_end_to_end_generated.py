@@ -13,12 +13,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pcdm import cli, pipeline
+from conftest import COUNTY_RESIDENTS as RESIDENTS
+from conftest import COUNTY_SALT as SALT
+from conftest import CountyBuild
+from pcdm import pipeline
 from pcdm.contract import load_contract
 from pcdm.pseudonym import person_key
-
-SALT = "generated-county-salt-0123456789"
-RESIDENTS = 4000
 
 
 def norm(code: str) -> str:
@@ -36,27 +36,10 @@ def quarantine_key(table: str, row_key: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory):
-    data_dir = tmp_path_factory.mktemp("generated")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
-        exit_code = cli.main(
-            [
-                "run",
-                "--residents",
-                str(RESIDENTS),
-                "--seed",
-                "11",
-                "--defect-rate",
-                "0.005",
-                "--data-dir",
-                str(data_dir),
-                "--no-progress",
-            ]
-        )
-    assert exit_code == 0
-    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    yield data_dir, con
+def run(county_build: CountyBuild):
+    """The county of conftest.county_build: `pcdm run --residents 4000 --defect-rate 0.005`."""
+    con = duckdb.connect(str(county_build.database), read_only=True)
+    yield county_build.data_dir, con
     con.close()
 
 

@@ -31,7 +31,7 @@ import pytest
 from pcdm import engines, load, pipeline
 from pcdm.contract import PROJECT_DIR
 
-pytestmark = pytest.mark.engines
+pytestmark = [pytest.mark.engines, pytest.mark.e2e]
 
 SALT = "engines-salt-not-secret-0123456789"
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"

@@ -1,10 +1,11 @@
 """Fault injection: `pcdm run` on a county's delivery as an operator meets it, unattended.
 
-One small county is generated and published once (`good`), into a data dir whose path has spaces
-and a quote. Every fault then runs against that data dir: each run must end either in a correct,
-safe publication (in a data dir of its own) or in a refusal whose first line on stderr names the
-cause, with the right exit code, no traceback, nothing lost (raw = staged + quarantined in the
-build it kept) and the last good warehouse and Power BI files byte-identical and readable.
+One small county is generated and published once (`good`, conftest.delivered_run), into a data
+dir whose path has spaces and a quote. Every fault then runs against that data dir: each run must
+end either in a correct, safe publication (in a data dir of its own) or in a refusal whose first
+line on stderr names the cause, with the right exit code, no traceback, nothing lost (raw = staged
++ quarantined in the build it kept) and the last good warehouse and Power BI files byte-identical
+and readable.
 """
 
 from __future__ import annotations
@@ -29,13 +30,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import DELIVERED_SALT, DeliveredRun, delivered_run_arguments
 from pcdm import cli, exports, pipeline, publish, runner
 from pcdm.contract import PROJECT_DIR, load_contract
-from pcdm.generator import CountyConfig, generate
 
-SALT = "fail-safe-salt-0123456789"
-EXTRACT_AT = CountyConfig().extract_at
-RESIDENTS = 2500
+SALT = DELIVERED_SALT  # the good run's salt (conftest.delivered_run): reruns must match it
 
 
 @dataclass(frozen=True)
@@ -66,18 +65,7 @@ def pcdm_run(raw: Path, data_dir: Path, *options: str, salt: str | None = SALT) 
 
 
 def run_arguments(raw: Path, data_dir: Path, *options: str) -> list[str]:
-    return [
-        "run",
-        "--raw-path",
-        str(raw),
-        "--data-dir",
-        str(data_dir),
-        "--dbt-work-path",
-        str(data_dir.parent / f"{data_dir.name} dbt"),
-        "--as-of",
-        EXTRACT_AT.isoformat(),
-        *options,
-    ]
+    return delivered_run_arguments(raw, data_dir, *options)
 
 
 def snapshot(data_dir: Path) -> dict[str, str]:
@@ -98,18 +86,15 @@ class Published:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("fail_safe_county") / "raw"
-    generate(CountyConfig(residents=RESIDENTS, seed=12), raw, progress=False)
-    return raw
+def county(delivered_county: Path) -> Path:
+    return delivered_county
 
 
 @pytest.fixture(scope="module")
-def good(county: Path, tmp_path_factory: pytest.TempPathFactory) -> Published:
-    data_dir = tmp_path_factory.mktemp("fail safe") / "county data 'odd' path"
-    run = pcdm_run(county, data_dir)
-    assert run.code == 0, run.stderr
-    return Published(county, data_dir, snapshot(data_dir))
+def good(delivered_run: DeliveredRun) -> Published:
+    """The county published once (conftest.delivered_run), in a path with spaces and a quote."""
+    assert delivered_run.code == 0, delivered_run.stderr
+    return Published(delivered_run.raw, delivered_run.data_dir, snapshot(delivered_run.data_dir))
 
 
 def assert_last_good_state_intact(good: Published) -> None:

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import DeliveredRun
 from pcdm import cli, hetu
 from pcdm.generator import CountyConfig, generate
 from pcdm.generator.defects import STAGED_KINDS, TABLE_KINDS
@@ -46,18 +47,17 @@ QUARANTINED_KINDS = sorted(
 
 
 @pytest.fixture(scope="module")
-def clean_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("clean") / "raw"
-    generate(CountyConfig(residents=3000, seed=5), raw, progress=False)
-    return raw
+def clean_raw(delivered_county: Path) -> Path:
+    return delivered_county
 
 
-def corrupted_run(clean_raw: Path, folder: Path, table_name: str, change) -> tuple[int, str, Path]:
-    """`pcdm run` on a copy of the clean delivery whose table `table_name` went through `change`."""
+def corrupted_run(clean_raw: Path, folder: Path, changes: dict) -> tuple[int, str, Path]:
+    """`pcdm run` on a copy of the clean delivery whose tables went through changes[table]."""
     raw = folder / "raw"
     shutil.copytree(clean_raw, raw)
-    path = raw / f"{table_name}.parquet"
-    pq.write_table(change(pq.read_table(path)), path)
+    for table_name, change in changes.items():
+        path = raw / f"{table_name}.parquet"
+        pq.write_table(change(pq.read_table(path)), path)
     code, output = run_county(raw, folder)
     return code, output, folder
 
@@ -110,10 +110,9 @@ def failed_errors(data_dir: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def clean_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    data_dir = tmp_path_factory.mktemp("clean_run")
-    code, output = run_county(clean_raw, data_dir)
-    return code, output, data_dir
+def clean_run(delivered_run: DeliveredRun):
+    """`pcdm run` on the clean delivery (conftest.delivered_run, built once), as published."""
+    return delivered_run.code, delivered_run.stdout + delivered_run.stderr, delivered_run.pristine
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +124,7 @@ def missing_day_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
         return kept
 
     folder = tmp_path_factory.mktemp("missing_day")
-    return corrupted_run(clean_raw, folder, "health_contact", without_the_day)
+    return corrupted_run(clean_raw, folder, {"health_contact": without_the_day})
 
 
 def scrambled(code: str | None) -> str | None:
@@ -141,28 +140,37 @@ def replaced(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
     return table.set_column(column, table.schema.field(column), values)
 
 
-@pytest.fixture(scope="module")
-def scrambled_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
-    def scrambled_ids(table: pa.Table) -> pa.Table:
-        ids = [scrambled(code) for code in table["person_id"].to_pylist()]
-        return replaced(table, "person_id", pa.array(ids, pa.string()))
-
-    folder = tmp_path_factory.mktemp("scrambled")
-    return corrupted_run(clean_raw, folder, "social_decision", scrambled_ids)
+def scrambled_ids(table: pa.Table) -> pa.Table:
+    ids = [scrambled(code) for code in table["person_id"].to_pylist()]
+    return replaced(table, "person_id", pa.array(ids, pa.string()))
 
 
-@pytest.fixture(scope="module")
-def stale_feed_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+def ten_days_older(table: pa.Table) -> pa.Table:
     """The client fee feed stopped: its newest extract is ten days older than the others'."""
+    table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
+    shift = pa.scalar(timedelta(days=10), pa.duration("us"))
+    older = pc.subtract(table["loaded_at"], shift)
+    return replaced(table, "loaded_at", pc.cast(older, table.schema.field("loaded_at").type))
 
-    def ten_days_older(table: pa.Table) -> pa.Table:
-        table = table.filter(pc.less(table["invoice_date"], pa.scalar(date(2026, 10, 20))))
-        shift = pa.scalar(timedelta(days=10), pa.duration("us"))
-        older = pc.subtract(table["loaded_at"], shift)
-        return replaced(table, "loaded_at", pc.cast(older, table.schema.field("loaded_at").type))
 
-    folder = tmp_path_factory.mktemp("stale_feed")
-    return corrupted_run(clean_raw, folder, "client_fee", ten_days_older)
+@pytest.fixture(scope="module")
+def two_faults_run(clean_raw: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One run, two independent faults in different tables (each test below checks its own check
+    fails with its rows named, which blocks the exports): scrambled identity codes of the social
+    decisions, and a stopped client fee feed."""
+    folder = tmp_path_factory.mktemp("two_faults")
+    changes = {"social_decision": scrambled_ids, "client_fee": ten_days_older}
+    return corrupted_run(clean_raw, folder, changes)
+
+
+@pytest.fixture(scope="module")
+def scrambled_run(two_faults_run):
+    return two_faults_run
+
+
+@pytest.fixture(scope="module")
+def stale_feed_run(two_faults_run):
+    return two_faults_run
 
 
 @pytest.fixture(scope="module")

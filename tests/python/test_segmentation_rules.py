@@ -78,7 +78,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module):
     target = pipeline.DbtTarget(
         raw_path=FIXTURE, database_path=work / "warehouse.duckdb", raw_format="csv", work_path=work
     )
-    pipeline.build(target, quiet=True)
+    pipeline.build(target, unit_tests=False, quiet=True)  # unit tests: test_dbt_unit_tests.py
     return target
 
 

@@ -10,7 +10,7 @@ latest_extract as (
 
 reference as (
     select
-        {%- if var('reference_date', none) %}
+        {%- if var('reference_date') %}
         cast('{{ var("reference_date") }}' as date) as reference_date
         {%- else %}
             cast({{ dbt.dateadd('day', -1, 'extract_date') }} as date) as reference_date

@@ -75,8 +75,7 @@ plans_at_r as (
     from care_plans
     cross join reference_period
     where
-        care_plans.created_date <= reference_period.reference_date
-        and (care_plans.closed_date is null or care_plans.closed_date > reference_period.reference_date)
+        {{ plan_open_at('care_plans.created_date', 'care_plans.closed_date') }}
     group by care_plans.person_key
 ),
 
@@ -86,8 +85,7 @@ responsible_at_r as (
     cross join reference_period
     where
         care_team.role = 'responsible_professional'
-        and care_team.valid_from <= reference_period.reference_date
-        and (care_team.valid_to is null or care_team.valid_to >= reference_period.reference_date)
+        and {{ in_force_at('care_team.valid_from', 'care_team.valid_to') }}
 )
 
 select

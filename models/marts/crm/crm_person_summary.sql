@@ -8,6 +8,11 @@ segments as (
     select * from {{ ref('person_segment') }}
 ),
 
+-- The facts behind the published segmentation (is_emergency_user, from the heavy-use step).
+segment_facts as (
+    select * from {{ ref('int_person_segments') }}
+),
+
 dim_persons as (
     select * from {{ ref('dim_person') }}
 ),
@@ -67,8 +72,7 @@ consents_ranked as (
     from consents
     cross join reference_period
     where
-        consents.valid_from <= reference_period.reference_date
-        and (consents.valid_to is null or consents.valid_to >= reference_period.reference_date)
+        {{ in_force_at('consents.valid_from', 'consents.valid_to') }}
 ),
 
 consents_at_r as (
@@ -90,8 +94,7 @@ team_at_r as (
     from care_team
     cross join reference_period
     where
-        care_team.valid_from <= reference_period.reference_date
-        and (care_team.valid_to is null or care_team.valid_to >= reference_period.reference_date)
+        {{ in_force_at('care_team.valid_from', 'care_team.valid_to') }}
 ),
 
 responsible as (
@@ -124,9 +127,7 @@ service_lists as (
         {{ dbt.listagg("case when domain = 'health' then service_key end", "','", 'order by service_key') }}
             as health_services,
         {{ dbt.listagg("case when domain = 'social' then service_key end", "','", 'order by service_key') }}
-            as social_services,
-        max(case when service_key = '{{ var("emergency_service_key") }}' and is_user then 1 else 0 end) = 1
-            as is_emergency_user
+            as social_services
     from usage
     group by person_key
 ),
@@ -222,8 +223,7 @@ open_plans as (
     from care_plans
     cross join reference_period
     where
-        care_plans.created_date <= reference_period.reference_date
-        and (care_plans.closed_date is null or care_plans.closed_date > reference_period.reference_date)
+        {{ plan_open_at('care_plans.created_date', 'care_plans.closed_date') }}
     group by care_plans.person_key
 ),
 
@@ -257,9 +257,8 @@ combined as (
         open_plans.open_plan_types,
         open_plans.next_review_date,
         coalesce(register.non_disclosure, false) as is_non_disclosure,
-        case when register.non_disclosure then 'undisclosed' else register.municipality_code end
-            as municipality_code,
-        coalesce(service_lists.is_emergency_user, false) as is_emergency_user,
+        {{ shown_municipality('register.non_disclosure', 'register.municipality_code') }} as municipality_code,
+        segment_facts.is_emergency_user,
         coalesce(consents_at_r.has_data_sharing_consent, false) as has_data_sharing_consent,
         coalesce(channel_counts.n_contacts_90d, 0) as n_contacts_90d,
         coalesce(channel_counts.n_contacts_phone, 0) as n_contacts_phone,
@@ -271,6 +270,7 @@ combined as (
     from segments
     inner join dim_persons on segments.person_key = dim_persons.person_key
     inner join register on segments.person_key = register.person_key
+    inner join segment_facts on segments.person_key = segment_facts.person_key
     left join consents_at_r on segments.person_key = consents_at_r.person_key
     left join responsible on segments.person_key = responsible.person_key and responsible.precedence = 1
     left join team_lists on segments.person_key = team_lists.person_key

@@ -12,8 +12,8 @@ select
     cast(extract(year from birth_date) as integer) as birth_year,
     cast(age as integer) as age,
     {{ age_group('age') }} as age_group,
-    case sex_code when '1' then 'male' when '2' then 'female' end as sex,
-    case when non_disclosure then 'undisclosed' else municipality_code end as municipality_code,
+    {{ sex_label('sex_code') }} as sex,
+    {{ shown_municipality('non_disclosure', 'municipality_code') }} as municipality_code,
     language_code,
     is_in_scope,
     death_date

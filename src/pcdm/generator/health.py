@@ -244,6 +244,38 @@ def _diagnoses_for(
     return group
 
 
+@dataclass
+class Contacts:
+    """The drawn health contacts (chronological), one entry per contact."""
+
+    person: np.ndarray  # index into People
+    day: np.ndarray
+    service: np.ndarray  # index into SERVICES
+    second: np.ndarray
+
+
+@dataclass
+class ContactDiagnoses:
+    """The contacts that got a diagnosis (rank 1): their rows, chronic group and code system."""
+
+    rows: np.ndarray  # index into the contacts
+    group: np.ndarray  # chronic group index, -1 for a generic diagnosis
+    icd: np.ndarray  # True: ICD-10, False: ICPC-2
+
+
+@dataclass
+class Episodes:
+    """Inpatient episodes (chronological), one entry per stay."""
+
+    person: np.ndarray
+    admit: np.ndarray
+    discharge: np.ndarray  # -1 when ongoing at the extract
+    specialty: np.ndarray  # index into EPISODE_SPECIALTIES
+    admission_type: np.ndarray  # 0 emergency, 1 elective
+    care_level: np.ndarray  # 0 primary, 1 specialised
+    group: np.ndarray  # chronic group behind the stay, -1 generic
+
+
 def build_health(
     people: People,
     ref: Reference,
@@ -252,8 +284,51 @@ def build_health(
     extract_at,
     hospital: str = "KHKS",
 ) -> HealthOutput:
-    """Contacts, episodes, diagnoses and procedures; `hospital` prefixes the hospital's unit ids."""
+    """Contacts, episodes, diagnoses and procedures; `hospital` prefixes the hospital's unit ids.
+    The steps draw from `rng` in a fixed order (the same seed gives the same files)."""
     icd_codes, icpc_codes = _code_lists(ref)
+    contacts = _draw_contacts(people, rng, extract_day)
+    contact, oral = _contact_table(people, ref, rng, contacts, extract_at, hospital)
+    dx = _contact_diagnoses(people, rng, contacts)
+    episodes = _episodes(people, rng, extract_day)
+    episode, e_unit_cost = _episode_table(people, ref, rng, episodes, extract_at, hospital)
+    diagnosis = _diagnosis_table(
+        people, rng, (icd_codes, icpc_codes), contacts, contact, dx, episode, episodes, extract_at
+    )
+    procedure, oral_rows = _procedure_table(people, ref, rng, contacts, contact, oral, extract_at)
+
+    n, m = contacts.person.size, episodes.person.size
+    contact_children = np.zeros(n, dtype=bool)
+    contact_children[dx.rows] = True
+    contact_children[oral_rows] = True
+    episode_children = np.ones(m, dtype=bool)
+    linked = contact["person_id"] != people.person_id[contacts.person]
+    e_linked = episode["person_id"] != people.person_id[episodes.person]
+    return HealthOutput(
+        contact=contact,
+        episode=episode,
+        diagnosis=diagnosis,
+        procedure=procedure,
+        linked_keys={
+            "health_contact": contact["contact_id"][linked],
+            "health_episode": episode["episode_id"][e_linked],
+        },
+        contact_person=contacts.person,
+        contact_day=contacts.day,
+        contact_service=contacts.service,
+        contact_code=contact["service_code"],
+        contact_has_children=contact_children,
+        episode_person=episodes.person,
+        episode_admit=episodes.admit,
+        episode_discharge=episodes.discharge,
+        episode_has_children=episode_children,
+        episode_specialty=episodes.specialty,
+        episode_cost_base=e_unit_cost,
+    )
+
+
+def _draw_contacts(people: People, rng: np.random.Generator, extract_day: int) -> Contacts:
+    """Contacts of every service by its rates, ordered chronologically like a source extract."""
     rates = _rates(people)
     persons, days, services, seconds = [], [], [], []
     for s, service in enumerate(SERVICES):
@@ -284,6 +359,19 @@ def build_health(
     second = np.concatenate(seconds)
     order = np.lexsort((second, day))  # chronological, like a source extract
     person, day, service, second = person[order], day[order], service[order], second[order]
+    return Contacts(person, day, service, second)
+
+
+def _contact_table(
+    people: People,
+    ref: Reference,
+    rng: np.random.Generator,
+    contacts: Contacts,
+    extract_at,
+    hospital: str,
+) -> tuple[dict, np.ndarray]:
+    """The health_contact table, and which contacts are oral health visits."""
+    person, day, service, second = contacts.person, contacts.day, contacts.service, contacts.second
     n = person.size
 
     # per-service attributes
@@ -335,7 +423,6 @@ def build_health(
 
     contact_id = make_ids("AV", np.arange(1, n + 1), 10)
     recorded = recorded_person_ids(people, person, day)
-    linked = recorded != people.person_id[person]
     contact = {
         "contact_id": contact_id,
         "person_id": recorded,
@@ -349,8 +436,15 @@ def build_health(
         "cost_eur": cost_with_gaps(rng, unit_cost),
         "loaded_at": np.full(n, extract_at),
     }
+    return contact, oral
 
-    # diagnoses on contacts
+
+def _contact_diagnoses(
+    people: People, rng: np.random.Generator, contacts: Contacts
+) -> ContactDiagnoses:
+    """Which contacts get a diagnosis, with the chronic group (or generic) and code system."""
+    person, service = contacts.person, contacts.service
+    n = person.size
     dx_prob = np.asarray([CONTACT_SERVICES[s][4] for s in SERVICES])[service]
     has_dx = rng.random(n) < dx_prob
     dx_rows = np.flatnonzero(has_dx)
@@ -367,10 +461,20 @@ def build_health(
         p_chronic = 0.9 if svc in SERVICE_GROUPS else 0.6
         group[sel] = _diagnoses_for(rng, people, person[dx_rows[sel]], mask, p_chronic)
     icd_system = np.asarray([CONTACT_SERVICES[s][5] == "ICD-10" for s in SERVICES])[dx_service]
+    return ContactDiagnoses(dx_rows, group, icd_system)
 
-    # inpatient episodes
-    ep = _episodes(people, rng, extract_day)
-    (e_person, e_admit, e_discharge, e_spec, e_type, e_level, e_group) = ep
+
+def _episode_table(
+    people: People,
+    ref: Reference,
+    rng: np.random.Generator,
+    episodes: Episodes,
+    extract_at,
+    hospital: str,
+) -> tuple[dict, np.ndarray]:
+    """The health_episode table, and each episode's unit cost per care day."""
+    e_person, e_admit, e_discharge = episodes.person, episodes.admit, episodes.discharge
+    e_spec, e_type, e_level = episodes.specialty, episodes.admission_type, episodes.care_level
     m = e_person.size
     e_unit_cost = np.asarray(
         [ref.unit_cost(_specialty_service(ref, sp)) for sp in EPISODE_SPECIALTIES]
@@ -416,8 +520,27 @@ def build_health(
         "cost_eur": e_cost,
         "loaded_at": np.full(m, extract_at),
     }
+    return episode, e_unit_cost
 
-    # diagnosis rows: contacts (rank 1, some rank 2) then episodes (rank 1, some rank 2)
+
+def _diagnosis_table(
+    people: People,
+    rng: np.random.Generator,
+    code_lists: tuple[list[list[str]], list[list[str]]],
+    contacts: Contacts,
+    contact: dict,
+    dx: ContactDiagnoses,
+    episode: dict,
+    episodes: Episodes,
+    extract_at,
+) -> dict:
+    """The health_diagnosis rows: contacts (rank 1, some rank 2) then episodes (rank 1, some 2)."""
+    icd_codes, icpc_codes = code_lists
+    person = contacts.person
+    contact_id, episode_id = contact["contact_id"], episode["episode_id"]
+    dx_rows, group, icd_system = dx.rows, dx.group, dx.icd
+    e_person, e_group = episodes.person, episodes.group
+    n, m = contact_id.size, e_person.size
     dx_vocab: list[str] = []
     icd_index = []
     for codes in icd_codes:
@@ -500,8 +623,21 @@ def build_health(
         "rank": rank[order],
         "loaded_at": np.full(k, extract_at),
     }
+    return diagnosis
 
-    # oral health procedures: 1-4 per visit; demanding ones concentrate on people with high need
+
+def _procedure_table(
+    people: People,
+    ref: Reference,
+    rng: np.random.Generator,
+    contacts: Contacts,
+    contact: dict,
+    oral: np.ndarray,
+    extract_at,
+) -> tuple[dict, np.ndarray]:
+    """Oral health procedures, 1-4 per visit; demanding ones concentrate on people with high need.
+    Also the oral visits' rows (they have children)."""
+    person, contact_id = contacts.person, contact["contact_id"]
     oral_rows = np.flatnonzero(oral)
     n_proc = np.minimum(1 + rng.poisson(0.5, size=oral_rows.size), 4)
     proc_contact = np.repeat(oral_rows, n_proc)
@@ -525,32 +661,7 @@ def build_health(
         "code_system": coded([PROCEDURE_SYSTEM], np.zeros(q, np.int32)),
         "loaded_at": np.full(q, extract_at),
     }
-
-    contact_children = np.zeros(n, dtype=bool)
-    contact_children[dx_rows] = True
-    contact_children[oral_rows] = True
-    episode_children = np.ones(m, dtype=bool)
-    return HealthOutput(
-        contact=contact,
-        episode=episode,
-        diagnosis=diagnosis,
-        procedure=procedure,
-        linked_keys={
-            "health_contact": contact_id[linked],
-            "health_episode": episode_id[e_recorded != people.person_id[e_person]],
-        },
-        contact_person=person,
-        contact_day=day,
-        contact_service=service,
-        contact_code=contact["service_code"],
-        contact_has_children=contact_children,
-        episode_person=e_person,
-        episode_admit=e_admit,
-        episode_discharge=e_discharge,
-        episode_has_children=episode_children,
-        episode_specialty=e_spec,
-        episode_cost_base=e_unit_cost,
-    )
+    return procedure, oral_rows
 
 
 def _specialty_service(ref: Reference, specialty: str) -> str:
@@ -560,7 +671,7 @@ def _specialty_service(ref: Reference, specialty: str) -> str:
     ].iloc[0]
 
 
-def _episodes(people: People, rng: np.random.Generator, extract_day: int):
+def _episodes(people: People, rng: np.random.Generator, extract_day: int) -> Episodes:
     age = people.age.astype(float)
     ch = people.chronic
     nc = people.n_chronic.astype(float)
@@ -638,4 +749,4 @@ def _episodes(people: People, rng: np.random.Generator, extract_day: int):
     discharge = np.where(ongoing, -1, discharge)
     # ICD-10 episode diagnosis group: the chronic group behind the stay, or generic
     grp = np.where(grp >= 0, grp, -1)
-    return person, admit, discharge, sp, typ, lev, grp
+    return Episodes(person, admit, discharge, sp, typ, lev, grp)
