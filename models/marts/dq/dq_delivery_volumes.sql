@@ -75,14 +75,14 @@ select
     compared.event_day,
     compared.staged_rows,
     compared.previous_day_rows,
-    compared.same_weekday_mean_rows,
+    cast(compared.same_weekday_mean_rows as {{ type_double() }}) as same_weekday_mean_rows,
     {{ weekday_name('compared.event_day') }} as day_of_week,
-    case
+    cast(case
         when compared.previous_day_rows > 0 then compared.staged_rows * 1.0 / compared.previous_day_rows
-    end as ratio_to_previous_day,
-    case
+    end as {{ type_double() }}) as ratio_to_previous_day,
+    cast(case
         when compared.same_weekday_mean_rows > 0 then compared.staged_rows / compared.same_weekday_mean_rows
-    end as ratio_to_same_weekday
+    end as {{ type_double() }}) as ratio_to_same_weekday
 from compared
 cross join reference
 where compared.event_day > cast({{ dbt.dateadd('day', -days, 'reference.reference_date') }} as date)

@@ -115,6 +115,6 @@ select
     rows_found,
     persons_checked,
     persons_found,
-    case when persons_checked > 0 then persons_found * 1.0 / persons_checked end as coverage_share,
-    case when rows_checked > 0 then rows_found * 1.0 / rows_checked end as row_coverage_share
+    cast(case when persons_checked > 0 then persons_found * 1.0 / persons_checked end as {{ type_double() }}) as coverage_share,
+    cast(case when rows_checked > 0 then rows_found * 1.0 / rows_checked end as {{ type_double() }}) as row_coverage_share
 from unioned
