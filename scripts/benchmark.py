@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/benchmark.py           # 10 000, 100 000 and 1 000 000 residents
     .venv/bin/python scripts/benchmark.py --residents 10000 50000 --keep /tmp/bench
+    .venv/bin/python scripts/benchmark.py --residents 100000 --engines duckdb postgres spark
 
 For each size it times `pcdm generate` (Parquet), `dbt seed` + `dbt build` (all models and
 tests, in the two steps around the disclosure control), the disclosure control and its audit
@@ -9,6 +10,11 @@ tests, in the two steps around the disclosure control), the disclosure control a
 own process tree), and prints a table with raw rows, service events and events built per second.
 The generate and dbt steps run as child processes so their memory is their own. The figures
 are for comparing runs on one machine, not pass/fail thresholds.
+
+With --engines, each county is built on each engine instead (README "Engines"; PostgreSQL from
+PGHOST etc., Spark in session mode): `pcdm load` (PostgreSQL), `dbt seed` and `dbt build`, side by
+side. Peak memory is that of the largest process of the step's tree: dbt with DuckDB inside it, or
+Spark's JVM; a PostgreSQL server's own memory is not counted.
 """
 
 from __future__ import annotations
@@ -105,6 +111,57 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     }
 
 
+def bench_engines(residents: int, engines: list[str], work: Path) -> list[dict[str, object]]:
+    """One county built on each engine: seconds and peak memory of the load and of dbt."""
+    raw = work / f"raw_{residents}"
+    run_measured(
+        [sys.executable, "-m", "pcdm.cli", "generate", "--residents", str(residents),
+         "--out", str(raw), "--no-progress"]
+    )  # fmt: skip
+    rows = []
+    for engine in engines:
+        target = pipeline.DbtTarget(
+            raw_path=raw,
+            database_path=work / f"bench_{residents}.duckdb",
+            work_path=work / "dbt",
+            engine=engine,
+        )
+        load = Step(0.0, 0.0)
+        if engine == "postgres":
+            load = run_measured(
+                [sys.executable, "-m", "pcdm.cli", "load", "--raw-path", str(raw)]
+            )  # fmt: skip
+        env = {**os.environ, "PCDM_SPARK_DIR": str(work / "spark")}
+        seed_command, seed_env = pipeline.dbt_command(pipeline.SEED, target)
+        build_command, build_env = pipeline.dbt_command(pipeline.PRODUCTION_BUILD, target)
+        seed = run_measured(seed_command, {**seed_env, **env})
+        build = run_measured(build_command, {**build_env, **env})
+        rows.append(
+            {
+                "residents": residents,
+                "engine": engine,
+                "load_s": load.seconds,
+                "dbt_s": seed.seconds + build.seconds,
+                "total_s": load.seconds + seed.seconds + build.seconds,
+                "peak_mib": max(load.peak_mib, seed.peak_mib, build.peak_mib),
+            }
+        )
+        print(f"  {residents:,} residents on {engine} done", flush=True)
+        target.database_path.unlink(missing_ok=True)
+    shutil.rmtree(raw)
+    return rows
+
+
+def print_engine_table(results: list[dict[str, object]]) -> None:
+    print("| residents | engine | load s | dbt seed+build s | total s | peak MiB |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['residents']:,} | {r['engine']} | {r['load_s']:.1f} | {r['dbt_s']:.1f} "
+            f"| {r['total_s']:.1f} | {r['peak_mib']:,.0f} |"
+        )
+
+
 def print_table(results: list[dict[str, float]]) -> None:
     columns = [
         ("residents", "residents", "{:,.0f}"),
@@ -133,6 +190,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--keep", type=Path, default=None, help="work folder (default: a temp one)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=("duckdb", "postgres", "spark"),
+        default=None,
+        help="build each county on each of these engines, side by side",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pcdm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -143,9 +207,12 @@ def main() -> int:
     )
     results = []
     for residents in args.residents:
-        results.append(bench(residents, work))
-        print(f"  {residents:,} residents done", flush=True)
-    print_table(results)
+        if args.engines:
+            results += bench_engines(residents, args.engines, work)
+        else:
+            results.append(bench(residents, work))
+            print(f"  {residents:,} residents done", flush=True)
+    (print_engine_table if args.engines else print_table)(results)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv with the pinned toolchain (dbt-core 1.11.x, dbt-duckdb, ...) and installs this project.
-# Usage: scripts/setup.sh [--dev]   (--dev adds pytest, hypothesis, ruff, sqlfluff)
+# Usage: scripts/setup.sh [--dev] [--engines]   (--dev adds pytest, hypothesis, ruff, sqlfluff;
+#        --engines adds dbt-postgres, psycopg, dbt-spark and pyspark; PCDM_SETUP_EXTRAS=engines too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,15 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 2
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
+wanted=()
+for option in "$@" ${PCDM_SETUP_EXTRAS:+--$PCDM_SETUP_EXTRAS}; do
+    case "$option" in
+        --dev) wanted+=(dev) ;;
+        --engines) wanted+=(engines) ;;
+    esac
+done
 extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
+[ ${#wanted[@]} -gt 0 ] && extras="[$(IFS=,; echo "${wanted[*]}")]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}" 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c 'import dbt.version, pcdm; print("setup: dbt-core", dbt.version.__version__, "and pcdm", pcdm.__version__, "ready in .venv")'

@@ -34,6 +34,6 @@
         {{ dimensions | join(',\n        ') }},
         n_persons,
         window_cost_eur,
-        cast(round(window_cost_eur / nullif(n_persons, 0), 2) as double) as cost_per_person_eur
+        cast({{ round_to('window_cost_eur / nullif(n_persons, 0)', 2) }} as {{ type_double() }}) as cost_per_person_eur
     from dense
 {%- endmacro %}

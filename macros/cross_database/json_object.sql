@@ -3,7 +3,7 @@
     {{ return(adapter.dispatch('json_object', 'pcdm')(columns)) }}
 {%- endmacro %}
 
-{% macro default__json_object(columns) -%}
+{% macro duckdb__json_object(columns) -%}
     cast(json_object(
         {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
     ) as varchar)
@@ -18,5 +18,12 @@
 {% macro spark__json_object(columns) -%}
     to_json(named_struct(
         {%- for column in columns %}'{{ column }}', {{ column }}{{ ', ' if not loop.last }}{% endfor -%}
-    ))
+    ), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+{#- No standard SQL for this: an engine without its own version stops here, at compile time. -#}
+{% macro default__json_object(columns) -%}
+    {{ exceptions.raise_compiler_error(
+        "json_object has no version for " ~ target.type ~ ": add " ~ target.type
+        ~ "__json_object to macros/cross_database/json_object.sql") }}
 {%- endmacro %}

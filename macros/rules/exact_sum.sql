@@ -6,5 +6,5 @@
     same bytes.
 -#}
 {% macro exact_sum(expression) -%}
-    cast(sum(cast({{ expression }} as decimal(38, 6))) as double)
+    cast(sum(cast({{ expression }} as decimal(38, 6))) as {{ type_double() }})
 {%- endmacro %}

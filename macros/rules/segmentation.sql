@@ -14,29 +14,38 @@
     end
 {%- endmacro %}
 
+{#- The date after a date (dbt.dateadd gives a timestamp on most engines). -#}
+{% macro day_after(date_expression) -%}
+    cast({{ dbt.dateadd('day', 1, date_expression) }} as date)
+{%- endmacro %}
+
 {#- Days of a stay inside the window: dates d with admission <= d < discharge (same-day stay: the
     day itself; ongoing: admission <= d <= R), and window_start < d <= R. -#}
 {% macro care_days_in_window(admission_date, discharge_date, window_start, reference_date) -%}
-    greatest(0, {{ pcdm.days_between(
-        'greatest(' ~ admission_date ~ ', ' ~ pcdm.add_days(window_start, 1) ~ ')',
-        'least(case when ' ~ discharge_date ~ ' is null then ' ~ pcdm.add_days(reference_date, 1)
-        ~ ' when ' ~ discharge_date ~ ' = ' ~ admission_date ~ ' then ' ~ pcdm.add_days(admission_date, 1)
-        ~ ' else ' ~ discharge_date ~ ' end, ' ~ pcdm.add_days(reference_date, 1) ~ ')'
+    {%- set after_window_start = pcdm.day_after(window_start) -%}
+    {%- set after_reference_date = pcdm.day_after(reference_date) -%}
+    greatest(0, {{ dbt.datediff(
+        'greatest(' ~ admission_date ~ ', ' ~ after_window_start ~ ')',
+        'least(case when ' ~ discharge_date ~ ' is null then ' ~ after_reference_date
+        ~ ' when ' ~ discharge_date ~ ' = ' ~ admission_date ~ ' then ' ~ pcdm.day_after(admission_date)
+        ~ ' else ' ~ discharge_date ~ ' end, ' ~ after_reference_date ~ ')',
+        'day'
     ) }})
 {%- endmacro %}
 
 {#- Days a decision is in force inside the window: valid_from <= d <= valid_to (open: <= R),
     window_start < d <= R. -#}
 {% macro decision_days_in_window(valid_from, valid_to, window_start, reference_date) -%}
-    greatest(0, {{ pcdm.days_between(
-        'greatest(' ~ valid_from ~ ', ' ~ pcdm.add_days(window_start, 1) ~ ')',
-        pcdm.add_days('least(coalesce(' ~ valid_to ~ ', ' ~ reference_date ~ '), ' ~ reference_date ~ ')', 1)
+    greatest(0, {{ dbt.datediff(
+        'greatest(' ~ valid_from ~ ', ' ~ pcdm.day_after(window_start) ~ ')',
+        pcdm.day_after('least(coalesce(' ~ valid_to ~ ', ' ~ reference_date ~ '), ' ~ reference_date ~ ')'),
+        'day'
     ) }})
 {%- endmacro %}
 
 {#- Months from days, as decision volumes are counted: days * 12 / 365.25, 2 decimals. -#}
 {% macro days_to_months(days) -%}
-    round({{ days }} * 12.0 / 365.25, 2)
+    {{ pcdm.round_to(days ~ ' * 12.0 / 365.25', 2) }}
 {%- endmacro %}
 
 {#- A date inside a window that ends on R: window_start < d <= R (window_start is R minus 12 or 24

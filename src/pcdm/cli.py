@@ -11,6 +11,7 @@ pcdm report     (re)write the offline web report from the Power BI report files
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date, datetime
@@ -126,8 +127,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         vars=extra_vars,
         generate=lambda out: _generate(args, out, "parquet"),
         report_dir=args.report_dir.resolve() if args.report_dir else None,
+        engine=args.target,
     )
     return runner.run(settings)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Load a raw delivery into the raw schema of a server engine (PostgreSQL)."""
+    from pcdm import load, pipeline
+
+    raw_path = args.raw_path.resolve()
+    try:
+        raw_format = pipeline.detect_raw_format(raw_path)
+        started = time.perf_counter()
+        loaded = load.load_postgres(raw_path, raw_format)
+    except pipeline.PipelineError as error:
+        print(f"pcdm load: {error}", file=sys.stderr)
+        return 2
+    rows = sum(table.rows for table in loaded)
+    print(
+        f"Loaded {rows:,} rows of {len(loaded)} raw tables from {raw_path} into schema "
+        f"{load.RAW_SCHEMA} in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -242,7 +264,21 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="where the offline web report goes (default <data-dir>/report)",
     )
+    run.add_argument(
+        "--target",
+        choices=("duckdb", "postgres", "spark"),
+        default=os.environ.get("PCDM_TARGET", "duckdb"),
+        help="the engine (dbt target of profiles/profiles.yml; default PCDM_TARGET or duckdb); "
+        "connection settings from the environment (README, Engines)",
+    )
     run.set_defaults(handler=cmd_run)
+
+    load = commands.add_parser(
+        "load", help="load a raw delivery into the raw schema of a server engine"
+    )
+    load.add_argument("--target", choices=("postgres",), default="postgres")
+    load.add_argument("--raw-path", type=Path, required=True, help="the raw folder")
+    load.set_defaults(handler=cmd_load)
 
     report = commands.add_parser(
         "report", help="write the offline web report from the Power BI report files"

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +70,9 @@ class DbtTarget:
     extra_vars: tuple[tuple[str, object], ...] = ()
     # dbt's target/ and logs/ folders; None: the project's own (tests use a temporary folder).
     work_path: Path | None = None
+    # the dbt target of profiles/profiles.yml: duckdb (database_path), postgres or spark (their
+    # connection settings from the environment, README "Engines")
+    engine: str = field(default_factory=lambda: os.environ.get("PCDM_TARGET", "duckdb"))
 
     def vars_json(self) -> str:
         """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
@@ -132,6 +135,7 @@ def dbt_command(
         **os.environ,
         SALT_VARIABLE: ensure_salt(project_dir),
         "PCDM_DUCKDB_PATH": str(target.database_path),
+        "PCDM_TARGET": target.engine,
         "DBT_PROFILES_DIR": str(project_dir / "profiles"),
     }
     command = [dbt_executable(), *args, "--vars", target.vars_json()]
@@ -360,7 +364,16 @@ def build(
     results_path = (target.work_path or project_dir) / "target" / "run_results.json"
     first_step = json.loads(results_path.read_text(encoding="utf-8"))
     min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
+    if target.engine != "duckdb":  # the protection reads and writes the run's DuckDB file
+        from pcdm import engines
+        from pcdm.privacy.family import MARTS
+
+        cells = [spec.cells_model for spec in MARTS]
+        engines.copy_tables(target.engine, target.database_path, "intermediate", cells)
+        engines.copy_tables(target.engine, target.database_path, "reference", ["service_catalogue"])
     report = protect_warehouse(target.database_path, min_cell_size)
+    if target.engine != "duckdb":
+        engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
     if not quiet:
         print("\n".join(report.lines()), flush=True)
     try:

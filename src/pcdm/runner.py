@@ -70,6 +70,9 @@ class RunSettings:
     report_dir: Path | None = None  # the offline web report; None: <data_dir>/report
     omop_path: Path | None = None  # an OMOP CDM instance (--input omop); raw_path is then optional
     id_scheme: str = "identity_code"  # or "pseudonymous" (docs/raw-contract.md)
+    # the dbt target: duckdb, postgres or spark (README "Engines"); a server engine's bi, dq and
+    # reference schemas are copied into the run's DuckDB file, which the gate and the exports read
+    engine: str = "duckdb"
 
     @property
     def delivered(self) -> bool:
@@ -296,6 +299,7 @@ def dbt_target(
         raw_format="parquet" if raw_path is None else pipeline.detect_raw_format(raw_path),
         extra_vars=tuple(values.items()),
         work_path=settings.work_path,
+        engine=settings.engine,
     )
 
 
@@ -303,9 +307,20 @@ def build(target: pipeline.DbtTarget) -> None:
     """dbt seed + dbt build (models and data tests, no unit tests) on the new database file, with
     the disclosure control of the bi marts between its two steps (pipeline.build)."""
     started = time.perf_counter()
+    if target.engine == "postgres":
+        from pcdm import load
+
+        loaded = load.load_postgres(target.raw_path, target.raw_format)
+        say(f"Loaded {sum(t.rows for t in loaded):,} raw rows into PostgreSQL schema raw")
     pipeline.build(target, unit_tests=False)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
-    say(pipeline.summary(target.database_path))
+    if target.engine == "duckdb":
+        say(pipeline.summary(target.database_path))
+    else:
+        from pcdm import engines
+
+        copied = engines.mirror(target.engine, target.database_path)
+        say(f"Copied {copied} tables of {', '.join(engines.MIRRORED_SCHEMAS)} from {target.engine}")
 
 
 def record_failed_build(settings: RunSettings, target: pipeline.DbtTarget, since: float) -> None:

@@ -137,26 +137,26 @@ aggregated as (
                     then
                         100.0 * (response_measures.n_promoters - response_measures.n_detractors)
                         / response_measures.n_nps_responses
-            end as double
+            end as {{ type_double() }}
         ) as nps,
         cast(
             case
                 when response_measures.n_prom_responses >= {{ var('min_cell_size') }}
                     then response_measures.mean_prom_score
-            end as double
+            end as {{ type_double() }}
         ) as mean_prom_score,
         person_measures.n_with_chronic_condition,
         person_measures.n_kaiser_tier_3,
         cast(
-            1.0 * person_measures.n_with_chronic_condition / person_measures.n_persons as double
+            1.0 * person_measures.n_with_chronic_condition / person_measures.n_persons as {{ type_double() }}
         ) as share_with_chronic_condition,
-        cast(1.0 * person_measures.n_kaiser_tier_3 / person_measures.n_persons as double) as share_kaiser_tier_3,
-        cast(round(person_measures.window_cost_eur / person_measures.n_persons, 2) as double) as cost_per_resident_eur,
+        cast(1.0 * person_measures.n_kaiser_tier_3 / person_measures.n_persons as {{ type_double() }}) as share_kaiser_tier_3,
+        cast({{ round_to('person_measures.window_cost_eur / person_measures.n_persons', 2) }} as {{ type_double() }}) as cost_per_resident_eur,
         cast(
             case
                 when contact_measures.n_professionals >= {{ var('min_cell_size') }}
                     then 1.0 * contact_measures.n_contacts / contact_measures.n_professionals
-            end as double
+            end as {{ type_double() }}
         ) as contacts_per_professional
     from person_measures
     left join response_measures

@@ -85,7 +85,7 @@ person_transitions as (
     from next_runs
     where
         to_service_key is not null
-        and {{ days_between('run_end_date', 'next_start_date') }} <= {{ var('transition_max_days') }}
+        and {{ dbt.datediff('run_end_date', 'next_start_date', 'day') }} <= {{ var('transition_max_days') }}
 ),
 
 aggregated as (

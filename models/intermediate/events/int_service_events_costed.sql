@@ -33,14 +33,17 @@ select
     events.volume,
     events.volume_unit,
     events.decision_type,
-    cast(round(coalesce(
+    {%- set cost -%}
+    coalesce(
         case
             when events.volume_unit = 'decision_month' then events.source_cost_eur * events.volume
             else events.source_cost_eur
         end,
         unit_costs.unit_cost_eur * events.volume,
         0
-    ), 2) as double) as cost_eur,
+    )
+    {%- endset %}
+    cast({{ round_to(cost, 2) }} as {{ type_double() }}) as cost_eur,
     events.source_cost_eur is null and unit_costs.unit_cost_eur is not null as is_cost_imputed
 from events
 left join services on events.service_key = services.service_key

@@ -46,7 +46,7 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as service_task_code,
         coalesce(contact_channels.channel, 'other') as channel,
         health_contacts.is_emergency,
-        cast(1 as double) as volume,
+        cast(1 as {{ type_double() }}) as volume,
         'contact' as volume_unit,
         cast(null as {{ dbt.type_string() }}) as decision_type,
         health_contacts.cost_eur as source_cost_eur
@@ -69,8 +69,8 @@ unioned as (
         'inpatient' as channel,
         admission_type = 'emergency' as is_emergency,
         cast(greatest(
-            {{ days_between('admission_date', 'coalesce(discharge_date, cast(loaded_at as date))') }}, 1
-        ) as double) as volume,
+            {{ dbt.datediff('admission_date', 'coalesce(discharge_date, cast(loaded_at as date))', 'day') }}, 1
+        ) as {{ type_double() }}) as volume,
         'care_day' as volume_unit,
         cast(null as {{ dbt.type_string() }}) as decision_type,
         cost_eur as source_cost_eur
@@ -90,9 +90,9 @@ unioned as (
         false as is_emergency,
         case
             when decision_type = 'granted'
-                then round(greatest(
-                    {{ days_between('valid_from', 'coalesce(' ~ add_days('valid_to', 1) ~ ', cast(loaded_at as date))') }}, 0
-                ) * 12.0 / 365.25, 2)
+                then {{ days_to_months(
+                    'greatest(' ~ dbt.datediff('valid_from', 'coalesce(' ~ day_after('valid_to') ~ ', cast(loaded_at as date))', 'day') ~ ', 0)'
+                ) }}
             else 0
         end as volume,
         'decision_month' as volume_unit,
@@ -112,7 +112,7 @@ unioned as (
         social_contacts.service_task_code,
         coalesce(contact_channels.channel, 'other') as channel,
         false as is_emergency,
-        cast(1 as double) as volume,
+        cast(1 as {{ type_double() }}) as volume,
         'contact' as volume_unit,
         cast(null as {{ dbt.type_string() }}) as decision_type,
         social_contacts.cost_eur as source_cost_eur
@@ -134,7 +134,7 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as service_task_code,
         'payment' as channel,
         false as is_emergency,
-        cast(1 as double) as volume,
+        cast(1 as {{ type_double() }}) as volume,
         'payment' as volume_unit,
         cast(null as {{ dbt.type_string() }}) as decision_type,
         amount_eur as source_cost_eur
@@ -152,10 +152,10 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as service_task_code,
         channel,
         false as is_emergency,
-        cast(1 as double) as volume,
+        cast(1 as {{ type_double() }}) as volume,
         'interaction' as volume_unit,
         cast(null as {{ dbt.type_string() }}) as decision_type,
-        cast(null as double) as source_cost_eur
+        cast(null as {{ type_double() }}) as source_cost_eur
     from crm_contacts
 )
 

@@ -13,13 +13,13 @@ reference as (
         {%- if var('reference_date') %}
         cast('{{ var("reference_date") }}' as date) as reference_date
         {%- else %}
-            {{ add_days('extract_date', -1) }} as reference_date
+            cast({{ dbt.dateadd('day', -1, 'extract_date') }} as date) as reference_date
         {%- endif %}
     from latest_extract
 )
 
 select
     reference_date,
-    {{ add_months('reference_date', -12) }} as window_12m_after,
-    {{ add_months('reference_date', -24) }} as window_24m_after
+    cast({{ dbt.dateadd('month', -12, 'reference_date') }} as date) as window_12m_after,
+    cast({{ dbt.dateadd('month', -24, 'reference_date') }} as date) as window_24m_after
 from reference

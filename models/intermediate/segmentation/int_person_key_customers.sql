@@ -24,7 +24,7 @@ costs as (
 costed as (
     select
         segments.*,
-        cast(round(coalesce(costs.window_cost_eur, 0), 2) as double) as window_cost_eur
+        cast({{ round_to('coalesce(costs.window_cost_eur, 0)', 2) }} as {{ type_double() }}) as window_cost_eur
     from segments
     left join costs on segments.person_key = costs.person_key
 ),

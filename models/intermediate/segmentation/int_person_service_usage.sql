@@ -55,7 +55,7 @@ select
     '{{ var("rule_version") }}' as rule_version,
     flagged.service_key,
     flagged.domain,
-    cast(flagged.volume as double) as volume,
+    cast(flagged.volume as {{ type_double() }}) as volume,
     flagged.is_user,
     coalesce(flagged.is_user and flagged.volume > top_decile_limits.top_decile_limit, false) as is_top_decile
 from flagged

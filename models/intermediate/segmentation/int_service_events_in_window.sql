@@ -68,7 +68,7 @@ select
     cast(case
         when volume_unit = 'decision_month' then {{ days_to_months('days_in_window') }}
         else days_in_window
-    end as double) as window_volume,
+    end as {{ type_double() }}) as window_volume,
     case
         when volume = 0 then 0
         when volume_unit = 'decision_month' then cost_eur / volume * {{ days_to_months('days_in_window') }}

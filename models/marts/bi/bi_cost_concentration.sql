@@ -76,7 +76,7 @@ aggregated as (
                     rows between unbounded preceding and current row
                 )
             / nullif(sum(window_cost_eur) over (partition by reference_date, age_group), 0)
-            as double
+            as {{ type_double() }}
         ) as cumulative_cost_share
     from percentiles
 ),

@@ -159,7 +159,7 @@ recent_contacts as (
     where
         {{ in_window(
             'cast(channel_contacts.occurred_at as date)',
-            window_start=add_days('reference_period.reference_date', -90)
+            window_start='cast(' ~ dbt.dateadd('day', -90, 'reference_period.reference_date') ~ ' as date)'
         ) }}
 ),
 
@@ -187,7 +187,7 @@ matters as (
             first_contact.person_key = second_contact.person_key
             and first_contact.topic_code = second_contact.topic_code
             and first_contact.channel < second_contact.channel
-            and abs({{ days_between('first_contact.contact_date', 'second_contact.contact_date') }}) <= 30
+            and abs({{ dbt.datediff('first_contact.contact_date', 'second_contact.contact_date', 'day') }}) <= 30
 ),
 
 matter_lists as (

@@ -53,7 +53,7 @@ prompts as (
         is_key_customer
         and (
             last_contact_date is null
-            or last_contact_date <= {{ add_months('reference_date', -var('crm_prompt_no_contact_months')) }}
+            or last_contact_date <= cast({{ dbt.dateadd('month', -var('crm_prompt_no_contact_months'), 'reference_date') }} as date)
         )
 )
 

@@ -23,10 +23,10 @@ select
     events.service_group,
     events.channel,
     events.is_emergency,
-    row_number() over (
+    cast(row_number() over (
         partition by events.person_key
         order by events.event_date, events.service_key, events.event_key
-    ) as event_sequence
+    ) as {{ dbt.type_bigint() }}) as event_sequence
 from events
 inner join summary on events.person_key = summary.person_key
 where

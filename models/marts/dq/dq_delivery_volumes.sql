@@ -15,15 +15,14 @@ reference as (
     select reference_date from {{ ref('int_reference_period') }}
 ),
 
+day_numbers as (
+    {{ dbt.generate_series(days + 29) }}
+),
+
 calendar as (
-    select cast(calendar_days.calendar_day as date) as event_day
+    select cast({{ dbt.dateadd('day', '1 - day_numbers.generated_number', 'reference.reference_date') }} as date) as event_day
     from reference
-    cross join
-        generate_series(
-            reference.reference_date - interval '{{ days + 28 }} days',
-            cast(reference.reference_date as timestamp),
-            interval '1 day'
-        ) as calendar_days (calendar_day)
+    cross join day_numbers
 ),
 
 event_tables as (
@@ -76,14 +75,14 @@ select
     compared.event_day,
     compared.staged_rows,
     compared.previous_day_rows,
-    compared.same_weekday_mean_rows,
-    dayname(compared.event_day) as day_of_week,
-    case
+    cast(compared.same_weekday_mean_rows as {{ type_double() }}) as same_weekday_mean_rows,
+    {{ weekday_name('compared.event_day') }} as day_of_week,
+    cast(case
         when compared.previous_day_rows > 0 then compared.staged_rows * 1.0 / compared.previous_day_rows
-    end as ratio_to_previous_day,
-    case
+    end as {{ type_double() }}) as ratio_to_previous_day,
+    cast(case
         when compared.same_weekday_mean_rows > 0 then compared.staged_rows / compared.same_weekday_mean_rows
-    end as ratio_to_same_weekday
+    end as {{ type_double() }}) as ratio_to_same_weekday
 from compared
 cross join reference
-where compared.event_day > reference.reference_date - interval '{{ days }} days'
+where compared.event_day > cast({{ dbt.dateadd('day', -days, 'reference.reference_date') }} as date)

@@ -19,7 +19,7 @@ delivered as (
             '{{ domain }}' as source_domain,
             person_id,
             person_check is null as is_found,
-            strftime(cast({{ date_column }} as date), '%Y-%m') as event_month
+            left(cast(cast({{ date_column }} as date) as {{ dbt.type_string() }}), 7) as event_month
         from {{ base_model }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -67,9 +67,9 @@ register_coverage as (
         scope_name,
         period,
         count(*) as rows_checked,
-        count(*) filter (where is_found) as rows_found,
+        count(case when is_found then 1 end) as rows_found,
         count(distinct person_id) as persons_checked,
-        count(distinct person_id) filter (where is_found) as persons_found
+        count(distinct case when is_found then person_id end) as persons_found
     from scoped
     group by coverage_scope, scope_name, period
 ),
@@ -94,10 +94,10 @@ both_domains as (
         'both_domains' as coverage_scope,
         'social_clients_in_health' as scope_name,
         'all' as period,
-        count(*) filter (where is_social_client = 1) as rows_checked,
-        count(*) filter (where is_social_client = 1 and is_health_patient = 1) as rows_found,
-        count(*) filter (where is_social_client = 1) as persons_checked,
-        count(*) filter (where is_social_client = 1 and is_health_patient = 1) as persons_found
+        count(case when is_social_client = 1 then 1 end) as rows_checked,
+        count(case when is_social_client = 1 and is_health_patient = 1 then 1 end) as rows_found,
+        count(case when is_social_client = 1 then 1 end) as persons_checked,
+        count(case when is_social_client = 1 and is_health_patient = 1 then 1 end) as persons_found
     from domain_users
 ),
 
@@ -115,6 +115,6 @@ select
     rows_found,
     persons_checked,
     persons_found,
-    case when persons_checked > 0 then persons_found * 1.0 / persons_checked end as coverage_share,
-    case when rows_checked > 0 then rows_found * 1.0 / rows_checked end as row_coverage_share
+    cast(case when persons_checked > 0 then persons_found * 1.0 / persons_checked end as {{ type_double() }}) as coverage_share,
+    cast(case when rows_checked > 0 then rows_found * 1.0 / rows_checked end as {{ type_double() }}) as row_coverage_share
 from unioned

@@ -22,7 +22,7 @@ persons as (
 residents as (
     select
         count(*) as residents,
-        count(*) filter (where age >= 65) as residents_65_plus
+        count(case when age >= 65 then 1 end) as residents_65_plus
     from persons
     where is_in_scope
 ),
@@ -39,8 +39,8 @@ by_domain as (
         domain,
         count(*) as events,
         sum(cost_eur) as cost_eur,
-        count(*) filter (where source_table = 'health_contact') as health_contacts,
-        count(*) filter (where source_table = 'health_contact' and is_emergency) as emergency_contacts
+        count(case when source_table = 'health_contact' then 1 end) as health_contacts,
+        count(case when source_table = 'health_contact' and is_emergency then 1 end) as emergency_contacts
     from events_12m
     group by domain
 ),
@@ -48,7 +48,7 @@ by_domain as (
 by_service as (
     select
         events.service_key,
-        count(*) filter (where events.event_date > reference.window_12m_after) as events,
+        count(case when events.event_date > reference.window_12m_after then 1 end) as events,
         count(distinct case when events.event_date > reference.window_12m_after then events.person_key end)
             as service_users,
         count(distinct case when events.event_date <= reference.window_12m_after then events.person_key end)
@@ -185,9 +185,9 @@ metrics as (
 select
     metrics.metric,
     metrics.scope_name,
-    cast(metrics.metric_value as double) as metric_value,
-    cast(metrics.numerator as double) as numerator,
-    cast(metrics.denominator as double) as denominator,
+    cast(metrics.metric_value as {{ type_double() }}) as metric_value,
+    cast(metrics.numerator as {{ type_double() }}) as numerator,
+    cast(metrics.denominator as {{ type_double() }}) as denominator,
     reference.reference_date
 from metrics
 cross join reference

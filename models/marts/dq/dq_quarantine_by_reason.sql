@@ -31,7 +31,7 @@ select
     reasons.steward_action,
     quarantined.quarantined_rows,
     delivered.raw_rows,
-    quarantined.quarantined_rows * 1.0 / nullif(delivered.raw_rows, 0) as quarantine_share
+    cast(quarantined.quarantined_rows * 1.0 / nullif(delivered.raw_rows, 0) as {{ type_double() }}) as quarantine_share
 from quarantined
 inner join delivered on quarantined.source_table = delivered.source_table
 left join reasons on quarantined.reason_code = reasons.reason_code

@@ -33,9 +33,12 @@ select
     newest.source_table,
     newest.newest_loaded_at,
     delivery.as_of,
-    {{ days_between('cast(newest.newest_loaded_at as date)', 'cast(delivery.as_of as date)') }}
-        as age_days,
-    {{ days_between('cast(newest.newest_loaded_at as date)', 'cast(delivery.newest_of_all as date)') }}
-        as days_behind_newest_table
+    {%- set newest_day = 'cast(newest.newest_loaded_at as date)' %}
+    cast(
+        {{ dbt.datediff(newest_day, 'cast(delivery.as_of as date)', 'day') }} as {{ dbt.type_bigint() }}
+    ) as age_days,
+    cast(
+        {{ dbt.datediff(newest_day, 'cast(delivery.newest_of_all as date)', 'day') }} as {{ dbt.type_bigint() }}
+    ) as days_behind_newest_table
 from newest
 cross join delivery

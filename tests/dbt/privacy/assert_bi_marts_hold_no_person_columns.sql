@@ -4,11 +4,8 @@
 select
     table_name,
     column_name
-from information_schema.columns
+from ({{ model_columns([generate_schema_name("bi", none) | trim]) }}) as bi_columns
 where
-    table_schema = '{{ generate_schema_name("bi", none) | trim }}'
-    and (
-        column_name in ('person_key', 'person_id', 'recorded_person_id', 'temporary_id', 'event_key')
-        or column_name like '%\_id' escape '\'
-        or column_name like '%person\_key%' escape '\'
-    )
+    column_name in ('person_key', 'person_id', 'recorded_person_id', 'temporary_id', 'event_key')
+    or column_name like '%!_id' escape '!'
+    or column_name like '%person!_key%' escape '!'

@@ -29,13 +29,9 @@ select
     table_schema,
     table_name,
     column_name
-from information_schema.columns
+from (
+    {{ model_columns([generate_schema_name("pcdm", none) | trim, generate_schema_name("bi", none) | trim]) }}
+) as mart_columns
 where
-    table_schema in (
-        '{{ generate_schema_name("pcdm", none) | trim }}',
-        '{{ generate_schema_name("bi", none) | trim }}'
-    )
-    and (
-        lower(column_name) in ('{{ forbidden | join("', '") }}')
-        or lower(column_name) like '%\_id' escape '\'
-    )
+    column_name in ('{{ forbidden | join("', '") }}')
+    or column_name like '%!_id' escape '!'

@@ -1,0 +1,319 @@
+"""The same project on DuckDB, PostgreSQL and Spark: one answer on every engine, and the roles.
+
+Each county (the two hand-made fixtures and a small generated one) is built on each engine, and
+every model of the pcdm, bi, crm and dq schemas in the manifest is compared row by row with
+DuckDB's (money at cent precision, other decimals at 1e-6). PostgreSQL gets the raw data by
+`pcdm load` and runs `dbt build` (data tests and unit tests) on every county; Spark reads the raw
+folder in place, with every dbt command in this process (one JVM), and, to keep CI short, runs the
+data tests and unit tests on the first county and the models alone on the others (DuckDB's own
+suite runs them on all), leaving out the bi marts of segmentation_county (a bi mart takes Spark
+half a minute or more, and that fixture's bi cells are nearly all suppressed; its rules are in the
+other layers). Then the PostgreSQL roles are tried by logging in as a user of each.
+
+Marked `engines`: scripts/test.sh runs them when PostgreSQL (PGHOST) and Spark (pyspark, Java) are
+here and skips them with the reason otherwise; with PCDM_REQUIRE_ENGINES=1 (CI) a missing engine
+fails instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pcdm import engines, load, pipeline
+from pcdm.contract import PROJECT_DIR
+
+pytestmark = [pytest.mark.engines, pytest.mark.e2e]
+
+SALT = "engines-salt-not-secret-0123456789"
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+MART_SCHEMAS = ("pcdm", "bi", "crm", "dq")
+# Judge freshness at one fixed time on every engine (otherwise: the time of each build).
+AS_OF = ("freshness_as_of", "2026-11-02 02:00:00")
+GENERATED_RESIDENTS = 600
+
+
+def _require(engine: str) -> None:
+    reason = engines.unavailable(engine)
+    if reason is None:
+        return
+    if os.environ.get("PCDM_REQUIRE_ENGINES") == "1":
+        pytest.fail(f"engine {engine} is required here (PCDM_REQUIRE_ENGINES=1): {reason}")
+    pytest.skip(f"engine {engine} is not available: {reason}")
+
+
+TIMESTAMP_TEXT = re.compile(
+    r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:(\.\d*?)0*)?(Z|[+-]00:?00)?$"
+)
+
+
+def _timestamp_text(text: str) -> str:
+    """A timestamp in a JSON text as each engine writes it (T or space, .000, Z) in one form."""
+    match = TIMESTAMP_TEXT.match(text)
+    if not match:
+        return text
+    fraction = (match.group(3) or "").rstrip(".")
+    return f"{match.group(1)} {match.group(2)}{fraction}"
+
+
+def _canonical(column: str, value: object) -> object:
+    """One engine-independent form of a value: money at cents, other decimals at 1e-6, JSON
+    texts parsed, timestamps without a 'T'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return round(number, 2 if column.endswith("_eur") else 6) + 0.0
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith("{") and text.endswith("}"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return text
+        return json.dumps(
+            {
+                key: _canonical(key, item) if not isinstance(item, str) else _timestamp_text(item)
+                for key, item in parsed.items()
+            },
+            sort_keys=True,
+        )
+    return text
+
+
+def _snapshot(engine: str, manifest: dict, duckdb_path: Path | None, left_out=()) -> dict:
+    """{schema.table: sorted canonical rows} of the marts of the manifest, but left_out schemas."""
+    marts = {}
+    schemas = tuple(schema for schema in MART_SCHEMAS if schema not in left_out)
+    for schema, table in engines.mart_relations(manifest, schemas):
+        columns, rows = engines.read_table(engine, schema, table, duckdb_path=duckdb_path)
+        canonical = [
+            tuple((c, _canonical(c, v)) for c, v in sorted(zip(columns, row, strict=True)))
+            for row in rows
+        ]
+        marts[f"{schema}.{table}"] = sorted(canonical, key=repr)
+    return marts
+
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    from pcdm import cli
+
+    generated = tmp_path_factory.mktemp("engines_generated")
+    assert (
+        cli.main(
+            [
+                "generate",
+                "--residents",
+                str(GENERATED_RESIDENTS),
+                "--seed",
+                "14",
+                "--out",
+                str(generated),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    return {
+        "mini_county": (FIXTURES / "mini_county", "csv"),
+        "segmentation_county": (FIXTURES / "segmentation_county", "csv"),
+        "generated_county": (generated, "parquet"),
+    }
+
+
+@pytest.fixture(scope="module")
+def postgres_database():
+    """A database of its own on the PostgreSQL server of PGHOST, dropped at the end."""
+    _require("postgres")
+    import psycopg
+
+    name = f"pcdm_engines_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(autocommit=True) as con:
+        con.execute(f'create database "{name}"')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGDATABASE", name)
+        yield name
+    with psycopg.connect(autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="module")
+def spark_dir(tmp_path_factory: pytest.TempPathFactory):
+    _require("spark")
+    folder = tmp_path_factory.mktemp("spark")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(engines.SPARK_DIR_VARIABLE, str(folder))
+        yield folder
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession()
+    if session is not None:  # the JVM's memory back for the tests after these
+        session.stop()
+
+
+RUN = ["run"]
+# (county, engine): schemas not built there (see the module docstring)
+LEFT_OUT = {("segmentation_county", "spark"): ("bi",)}
+
+
+def _build(
+    engine: str, raw_path: Path, raw_format: str, work: Path, first: bool, left_out=()
+) -> dict:
+    """One county on one engine: seeds (DuckDB: each county is a new file; a server engine keeps
+    them from the first county), then the models; returns the manifest."""
+    target = pipeline.DbtTarget(
+        raw_path=raw_path,
+        database_path=work / "warehouse.duckdb",
+        raw_format=raw_format,
+        work_path=work,
+        extra_vars=(AS_OF,),
+        engine=engine,
+    )
+    if engine == "postgres":
+        load.load_postgres(raw_path, raw_format)
+    steps = {
+        "duckdb": [pipeline.SEED, RUN],
+        "postgres": [pipeline.SEED, pipeline.BUILD] if first else [pipeline.BUILD],
+        "spark": [pipeline.SEED, pipeline.BUILD] if first else [RUN],
+    }[engine]
+    exclude = [f"path:models/marts/{schema}" for schema in left_out]
+    for args in steps:
+        if exclude and args[0] in ("run", "build"):
+            args = [*args, "--exclude", *exclude]
+        if engine == "spark":
+            command, env = pipeline.dbt_command(args, target)
+            engines.run_dbt_in_process(command[1:], env)
+        else:
+            pipeline.run_dbt(args, target, quiet=True)
+    return json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def snapshots(counties, postgres_database, spark_dir, tmp_path_factory, monkeypatch_module):
+    """{county: {engine: snapshot}}: every county built on every engine, one after the other (a
+    server engine holds one county at a time, so each is read right after its build)."""
+    monkeypatch_module.setenv("PCDM_PSEUDONYM_SALT", SALT)
+    taken: dict[str, dict[str, dict]] = {}
+    for index, (county, (raw_path, raw_format)) in enumerate(counties.items()):
+        taken[county] = {}
+        for engine in engines.ENGINES:
+            work = tmp_path_factory.mktemp(f"{county}_{engine}")
+            left_out = LEFT_OUT.get((county, engine), ())
+            manifest = _build(engine, raw_path, raw_format, work, index == 0, left_out)
+            taken[county][engine] = _snapshot(engine, manifest, work / "warehouse.duckdb", left_out)
+    return taken
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.mark.parametrize("county", ["mini_county", "segmentation_county", "generated_county"])
+@pytest.mark.parametrize("engine", ["postgres", "spark"])
+def test_every_mart_is_identical_to_duckdb_row_by_row(snapshots, county, engine):
+    left_out = LEFT_OUT.get((county, engine), ())
+    actual = snapshots[county][engine]
+    expected = {
+        mart: rows
+        for mart, rows in snapshots[county]["duckdb"].items()
+        if mart.split(".")[0] not in left_out
+    }
+    assert sorted(actual) == sorted(expected), "the engines built different sets of marts"
+    assert {mart.split(".")[0] for mart in expected} == set(MART_SCHEMAS) - set(left_out)
+    differing = []
+    for mart, rows in expected.items():
+        if actual[mart] != rows:
+            extra = [r for r in actual[mart] if r not in rows][:2]
+            missing = [r for r in rows if r not in actual[mart]][:2]
+            differing.append(
+                f"{mart}: {len(rows)} rows on duckdb, {len(actual[mart])} on {engine}; "
+                f"only on duckdb {missing}; only on {engine} {extra}"
+            )
+    assert not differing, "\n".join(differing)
+
+
+def test_the_generated_county_fills_every_layer(snapshots):
+    """The comparison is not of empty tables: the marts of the generated county have rows."""
+    marts = snapshots["generated_county"]["duckdb"]
+    empty = [mart for mart, rows in marts.items() if not rows]
+    for schema in MART_SCHEMAS:
+        assert any(m.startswith(schema + ".") and marts[m] for m in marts), schema
+    assert len(empty) < len(marts) / 2, f"too many empty marts: {empty}"
+
+
+# --- roles on PostgreSQL ------------------------------------------------------------------------
+
+READS = {
+    # role: schemas it may read
+    "pcdm_bi_reader": {"bi"},
+    "pcdm_steward": {"dq", "bi"},
+    "pcdm_analyst": {"pcdm", "bi"},
+    "pcdm_crm": {"crm"},
+}
+PROBES = {
+    "bi": "bi_kaiser_pyramid",
+    "dq": "dq_quarantine",
+    "pcdm": "dim_person",
+    "crm": "crm_person_summary",
+    "staging": "stg_population__persons",
+    "intermediate": "int_persons_in_scope",
+    "reference": "municipalities",
+    "raw": "population_person",
+}
+
+
+@pytest.fixture(scope="module")
+def role_logins(snapshots, postgres_database):
+    """A login user in each reader role (the roles themselves are NOLOGIN group roles)."""
+    import psycopg
+
+    password = uuid.uuid4().hex
+    users = {}
+    with psycopg.connect(autocommit=True) as con:
+        for role in READS:
+            user = f"{role}_{uuid.uuid4().hex[:6]}"
+            con.execute(f'create role "{user}" login password \'{password}\' in role "{role}"')
+            users[role] = user
+    yield users, password
+    with psycopg.connect(autocommit=True) as con:
+        for user in users.values():
+            con.execute(f'drop owned by "{user}"')
+            con.execute(f'drop role "{user}"')
+
+
+@pytest.mark.parametrize("role", sorted(READS))
+def test_each_role_reads_its_layers_and_is_refused_the_others(role_logins, role):
+    import psycopg
+
+    users, password = role_logins
+    refused, allowed = [], []
+    with psycopg.connect(user=users[role], password=password, autocommit=True) as con:
+        for schema, table in PROBES.items():
+            try:
+                count = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            except psycopg.errors.InsufficientPrivilege as error:
+                assert "permission denied" in str(error)
+                refused.append(schema)
+            else:
+                allowed.append(schema)
+                assert count > 0, f"{schema}.{table} is empty: the read proves nothing"
+    assert set(allowed) == READS[role]
+    assert set(refused) == set(PROBES) - READS[role]
