@@ -77,14 +77,18 @@ class AuditReport:
 
 
 def _rows(con, relation: str) -> list[dict]:
-    result = con.sql(f"select * from {relation}")
+    """The rows of a relation in one fixed order: the LP, and so the decisions, depend on the
+    order of its variables, and two runs on the same data must publish the same cells."""
+    result = con.sql(f"select * from {relation} order by all")
     names = result.columns
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 def service_domains(con) -> dict[str, str]:
     """The domain of every harmonised service (the public service catalogue)."""
-    return dict(con.sql("select service_key, domain from reference.service_catalogue").fetchall())
+    return dict(
+        con.sql("select service_key, domain from reference.service_catalogue order by 1").fetchall()
+    )
 
 
 def true_family(con) -> Family:
