@@ -17,7 +17,9 @@
     {%- if execute and flags.WHICH in ('run', 'build', 'test') -%}
     {%- set raw_format = var('raw_format', 'parquet') -%}
     {%- set options = "header 'true', escape '\"', multiLine 'true'" if raw_format == 'csv' else '' -%}
-    {%- set sources = graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm') | list -%}
+    {#- the raw contract's tables (not the OMOP input's, not the disclosure control's decisions) -#}
+    {%- set sources = graph.sources.values() | selectattr('package_name', 'equalto', 'pcdm')
+        | rejectattr('source_name', 'in', ['omop', 'protection']) | list -%}
     {%- do run_query('create schema if not exists ' ~ (sources | first).schema) -%}
     {%- for node in sources -%}
         {%- set path = var('raw_path') ~ '/' ~ node.identifier ~ '.' ~ raw_format -%}
