@@ -54,7 +54,7 @@ def protect(family: Family, min_cell_size: int) -> Protection:
         raise ProtectionError(f"no true count for {len(missing)} groups, e.g. {missing[0]}")
     published = [not (1 <= value < min_cell_size) for value in truth]
     primary = published.count(False)
-    small = np.flatnonzero(~np.array(published))
+    small = np.flatnonzero(~np.array(published, dtype=bool))
     lps = 0
     if len(small):
         alternatives = _Alternatives(family, published)
@@ -114,11 +114,11 @@ class _Alternatives:
         # lower bound. (No group exceeds everyone in scope: the equations say so.)
         lower_bound = np.array([family.lower_bound(v) for v in range(n)], dtype=float)
         self.upper = np.concatenate([np.full(n, inf), np.maximum(truth - lower_bound, 0.0)])
-        top_level = np.array(family.top_level)
+        top_level = np.array(family.top_level, dtype=bool)
         everyone = family.index.get(())
         self.totals = np.array([] if everyone is None or not published[everyone] else [everyone])
         weight = np.where(top_level, TOTAL_COST, 1.0) * (1.0 + truth)
-        cost = np.where(np.array(published), weight, 0.0)
+        cost = np.where(np.array(published, dtype=bool), weight, 0.0)
         h = self.h = new_highs()
         h.addVars(2 * n, np.zeros(2 * n), self.upper)
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.concatenate([cost, cost]))

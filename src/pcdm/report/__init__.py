@@ -239,7 +239,7 @@ def _steward_links(out: Path, has_dbt_docs: bool) -> str:
 def _write_suites(target: Path) -> None:
     import great_expectations as gx
 
-    from pcdm.quality.gate import _quiet_gx
+    from pcdm.quality.gate import DISCLOSURE_CHECK, _quiet_gx
     from pcdm.quality.suites import build_suite, load_checks
 
     _quiet_gx()
@@ -249,6 +249,21 @@ def _write_suites(target: Path) -> None:
         suite = build_suite(check)
         text = json.dumps(suite.to_json_dict(), indent=2, ensure_ascii=False, default=str)
         (target / f"{check.name}.json").write_text(text + "\n", encoding="utf-8")
+    # the gate's one check that is not a great-expectations suite: the disclosure audit
+    audit = {
+        "name": DISCLOSURE_CHECK,
+        "severity": "error",
+        "expectation": "no_small_count_derivable",
+        "description": (
+            "An attacker who reads every bi mart and report file at once and solves the linear "
+            "programs they imply can pin no count below min_cell_size to an interval narrower "
+            "than min_cell_size, and every withheld cell looks the same (src/pcdm/privacy/)."
+        ),
+        "documentation": "docs/privacy.md",
+    }
+    (target / f"{DISCLOSURE_CHECK}.json").write_text(
+        json.dumps(audit, indent=2) + "\n", encoding="utf-8"
+    )
 
 
 def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = None) -> Path:
