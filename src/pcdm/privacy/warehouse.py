@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcdm.privacy.audit import AuditResult, audit
+from pcdm.privacy.audit import AuditResult, attack_published
 from pcdm.privacy.family import MARTS, Family, build_family
 from pcdm.privacy.protect import Protection, protect
 
@@ -167,19 +167,8 @@ def audit_warehouse(database_path: Path, min_cell_size: int) -> AuditReport:
                 raise RuntimeError(f"{spec.name} has rows that are not cells: {missing[0]}")
         label_problems = _label_problems(con)
         published_family = build_family(marts, service_domains(con))
-    return judge(published_family, truth_family, min_cell_size, label_problems, started)
-
-
-def judge(published_family, truth_family, min_cell_size, label_problems=(), started=None):
-    """The attack on a published family, with the truth of each group from the true family."""
-    truth = []
-    for group in published_family.groups:
-        number = truth_family.index.get(group)
-        truth.append(truth_family.value[number] if number is not None else 0)
-    published = [value is not None for value in published_family.value]
-    result = audit(published_family, published, truth, min_cell_size)
-    seconds = time.perf_counter() - started if started is not None else 0.0
-    return AuditReport(result, list(label_problems), seconds)
+    result = attack_published(published_family, truth_family, min_cell_size)
+    return AuditReport(result, label_problems, time.perf_counter() - started)
 
 
 def _cell_id(spec, row: dict) -> str:

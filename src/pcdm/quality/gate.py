@@ -361,6 +361,12 @@ def write_results(con, gate: GateResult) -> None:
 
 
 DISCLOSURE_CHECK = "bi_disclosure_audit"
+DISCLOSURE_EXPECTATION = "no_small_count_derivable"
+DISCLOSURE_RULE = (
+    "An attacker who reads every bi mart and report file at once and solves the linear programs "
+    "they imply can pin no count below min_cell_size to an interval narrower than min_cell_size, "
+    "and every withheld cell looks the same"
+)
 
 
 def disclosure_audit(database_path: Path, min_cell_size: int) -> CheckResult:
@@ -372,17 +378,15 @@ def disclosure_audit(database_path: Path, min_cell_size: int) -> CheckResult:
     failures = report.failures
     return CheckResult(
         check=DISCLOSURE_CHECK,
-        expectation="no_small_count_derivable",
+        expectation=DISCLOSURE_EXPECTATION,
         severity="error",
         success=not failures,
         observed_value=float(len(failures)),
         threshold="0 cells",
         details=tuple(failures),
         description=(
-            f"An attacker who reads every bi mart and report file at once and solves the linear "
-            f"programs they imply can pin no count from 1 to {min_cell_size - 1} to an interval "
-            f"narrower than {min_cell_size}, and every withheld cell looks the same "
-            f"({report.result.targets} small withheld counts bounded, {report.result.solves} "
+            f"{DISCLOSURE_RULE} (min_cell_size {min_cell_size}: "
+            f"{report.result.targets} small withheld counts bounded, {report.result.solves} "
             f"LPs, {report.seconds:.1f} s; docs/privacy.md)"
         ),
     )

@@ -239,7 +239,12 @@ def _steward_links(out: Path, has_dbt_docs: bool) -> str:
 def _write_suites(target: Path) -> None:
     import great_expectations as gx
 
-    from pcdm.quality.gate import DISCLOSURE_CHECK, _quiet_gx
+    from pcdm.quality.gate import (
+        DISCLOSURE_CHECK,
+        DISCLOSURE_EXPECTATION,
+        DISCLOSURE_RULE,
+        _quiet_gx,
+    )
     from pcdm.quality.suites import build_suite, load_checks
 
     _quiet_gx()
@@ -253,12 +258,8 @@ def _write_suites(target: Path) -> None:
     audit = {
         "name": DISCLOSURE_CHECK,
         "severity": "error",
-        "expectation": "no_small_count_derivable",
-        "description": (
-            "An attacker who reads every bi mart and report file at once and solves the linear "
-            "programs they imply can pin no count below min_cell_size to an interval narrower "
-            "than min_cell_size, and every withheld cell looks the same (src/pcdm/privacy/)."
-        ),
+        "expectation": DISCLOSURE_EXPECTATION,
+        "description": f"{DISCLOSURE_RULE} (src/pcdm/privacy/).",
         "documentation": "docs/privacy.md",
     }
     (target / f"{DISCLOSURE_CHECK}.json").write_text(
