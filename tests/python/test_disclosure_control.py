@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from itertools import product
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pcdm.privacy.audit import attack_published, audit
 from pcdm.privacy.family import ALL, MART_BY_NAME, build_family
-from pcdm.privacy.protect import protect
+from pcdm.privacy.protect import _Alternatives, protect
 
 MIN = 5
 LEVELS = {
@@ -111,6 +112,7 @@ def test_the_protection_passes_the_attack_and_keeps_the_total():
     protection = protect(family, MIN)
     result = audit(family, protection.published, family.value, MIN)
     assert result.leaks == [] and result.small_published == []
+    assert protection.integral
     assert protection.published[family.index[()]]  # everyone in scope is always published
     hidden = {
         mart: {
@@ -146,6 +148,7 @@ def test_no_small_count_survives_the_attack_on_random_populations(persons):
     result = audit(family, protection.published, family.value, MIN)
     assert result.leaks == []
     assert result.small_published == []
+    assert protection.integral  # the alternative tables hold whole numbers
     # a small count lifted by MIN must fit under everyone in scope, or the total goes too
     assert protection.published[family.index[()]] or len(persons) < 2 * MIN
 
@@ -163,3 +166,45 @@ def test_small_withheld_parts_of_a_published_total_are_caught_and_protected():
     assert any("kaiser_tier=3" in label for label in pinned)
     protection = protect(family, MIN)
     assert audit(family, protection.published, family.value, MIN).leaks == []
+
+
+# Eight persons (found by a search over random populations) whose linked marts make the LP's
+# alternative table hold fractions.
+HALVES = [
+    person("0-17", "male", "109", "0", "self_reliant"),
+    person("65+", "female", "061", "1", "self_reliant"),
+    person("0-17", "male", "061", "0", "network"),
+    person("0-17", "female", "061", "1", "network"),
+    person("65+", "male", "109", "1", "network"),
+    person("65+", "female", "109", "0", "network"),
+    person("65+", "female", "109", "0", "self_reliant"),
+    person("65+", "male", "061", "0", "self_reliant"),
+]
+
+
+def test_the_alternative_tables_hold_whole_numbers_where_the_lp_has_fractions(monkeypatch):
+    family = family_of(HALVES)
+    tables = []
+    find = _Alternatives.find
+
+    def recorded(self, targets, m):
+        change = find(self, targets, m)
+        tables.append((targets, change))
+        return change
+
+    monkeypatch.setattr(_Alternatives, "find", recorded)
+    protection = protect(family, MIN)
+    assert protection.integral
+    found = [(targets, change) for targets, change in tables if change is not None]
+    assert found
+    for targets, change in found:
+        assert np.array_equal(change, np.round(change))
+        assert (change[targets] >= MIN).all()
+        table = np.array(family.value) + change  # a county of whole numbers that fits
+        for row in family.rows():
+            value = sum(coefficient * table[v] for v, coefficient in row.terms)
+            assert row.lo - 1e-9 <= value <= row.hi + 1e-9, row
+        assert all(table[v] >= family.lower_bound(v) for v in range(len(table)))
+    # without the integer program the LP's tables hold fractions: this county tests that step
+    monkeypatch.setattr(_Alternatives, "_whole_numbers", lambda self, y: None)
+    assert not protect(family, MIN).integral

@@ -14,6 +14,11 @@
    The tables hold everyone in scope at its true count (the other totals of the marts cost a
    thousand times more than a cell); where no single such table exists, each small count gets its
    own, and only a count that no such table can move (a population of a few persons) changes it.
+   The LP's table can hold fractions (the equations of the linked marts make it half-integral in
+   places), which an attacker who knows the counts are whole numbers could rule out. So where it
+   does, an integer program over the groups that the LP's table changed (or that are withheld
+   already) looks for a table of whole numbers: x + y is then a county the attacker cannot tell
+   from the true one even by integer programming, however large the family.
 3. No group of fewer than min_cell_size persons follows by differencing either: withheld parts of
    a published total that held 1 .. min_cell_size - 1 persons together would put each small one
    of them in an interval narrower than min_cell_size, which the table of step 2 rules out.
@@ -31,6 +36,8 @@ from pcdm.privacy.family import Family
 
 TOTAL_COST = 1000.0  # withholding a mart's total costs this much more than a cell
 MOVED = 1e-7  # a change smaller than this is the LP's rounding, not a change
+INTEGER_SECONDS = 120.0  # the integer program's time limit; without a solution, the LP's table
+INTEGER_GAP = 0.1  # the integer program stops within this share of the best cost it can prove
 
 
 class ProtectionError(RuntimeError):
@@ -43,6 +50,7 @@ class Protection:
     lps: int  # alternative tables solved
     primary: int  # groups withheld as small
     secondary: int  # groups withheld to protect them
+    integral: bool  # every alternative table holds whole numbers (safe against integer programs)
 
 
 def protect(family: Family, min_cell_size: int) -> Protection:
@@ -56,6 +64,7 @@ def protect(family: Family, min_cell_size: int) -> Protection:
     primary = published.count(False)
     small = np.flatnonzero(~np.array(published, dtype=bool))
     lps = 0
+    alternatives = None
     if len(small):
         alternatives = _Alternatives(family, published)
         alternatives.keep_everyone(True)
@@ -81,7 +90,8 @@ def protect(family: Family, min_cell_size: int) -> Protection:
                 change = np.where(np.abs(one) > np.abs(change), one, change)
         for v in np.flatnonzero(np.abs(change) > MOVED):
             published[v] = False
-    return Protection(published, lps, primary, published.count(False) - primary)
+    integral = alternatives is None or alternatives.integral
+    return Protection(published, lps, primary, published.count(False) - primary, integral)
 
 
 class _Alternatives:
@@ -114,6 +124,7 @@ class _Alternatives:
         # lower bound. (No group exceeds everyone in scope: the equations say so.)
         lower_bound = np.array([family.lower_bound(v) for v in range(n)], dtype=float)
         self.upper = np.concatenate([np.full(n, inf), np.maximum(truth - lower_bound, 0.0)])
+        self.integral = True  # no table found so far holds a fraction
         top_level = np.array(family.top_level, dtype=bool)
         everyone = family.index.get(())
         self.totals = np.array([] if everyone is None or not published[everyone] else [everyone])
@@ -133,6 +144,9 @@ class _Alternatives:
             both.data,
         )
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        h.setOptionValue("time_limit", INTEGER_SECONDS)  # stops the integer program only
+        h.setOptionValue("mip_rel_gap", INTEGER_GAP)
+        self.cost = np.concatenate([cost, cost])
 
     def keep_everyone(self, keep: bool) -> None:
         """Hold everyone in scope at its true count (keep), or let it change."""
@@ -147,10 +161,11 @@ class _Alternatives:
         if len(groups):
             columns = np.concatenate([groups, groups + self.n]).astype(np.int32)
             self.h.changeColsCost(len(columns), columns, np.zeros(len(columns)))
+            self.cost[columns] = 0.0
 
     def find(self, targets: np.ndarray, m: int) -> np.ndarray | None:
         """An alternative table with y_s >= m for every target s, as its changes y (one per
-        group), or None when there is none."""
+        group), or None when there is none. Whole numbers where the integer program finds them."""
         h, n = self.h, self.n
         count = len(targets)
         plus = targets.astype(np.int32)
@@ -162,10 +177,39 @@ class _Alternatives:
             if h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
                 return None
             y = np.array(h.getSolution().col_value)
+            if np.abs(y - np.round(y)).max(initial=0.0) > MOVED:
+                whole = self._whole_numbers(y)
+                if whole is None:
+                    self.integral = False
+                else:
+                    y = whole
         finally:
             h.changeColsBounds(count, plus, np.zeros(count), self.upper[plus])
             h.changeColsBounds(count, minus, np.zeros(count), self.upper[minus])
         return y[:n] - y[n:]
+
+    def _whole_numbers(self, y: np.ndarray) -> np.ndarray | None:
+        """The integer program of the same table, over the columns the LP's table changed and
+        those that cost nothing (withheld groups); the rest stay at the truth. Its solution, or
+        None when it finds none in time."""
+        h, highspy = self.h, self.highspy
+        columns = np.arange(len(y), dtype=np.int32)
+        held = columns[(np.abs(y) <= MOVED) & (self.cost > 0)]
+        _, _, _, lower, upper, _ = h.getCols(len(held), held)  # status, count, costs, bounds, nnz
+        lower, upper = np.array(lower), np.array(upper)
+        h.changeColsBounds(len(held), held, np.zeros(len(held)), np.zeros(len(held)))
+        kinds = highspy.HighsVarType
+        h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kInteger))
+        try:
+            h.run()
+            feasible = (
+                h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+            )
+            whole = np.round(np.array(h.getSolution().col_value)) if feasible else None
+        finally:
+            h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kContinuous))
+            h.changeColsBounds(len(held), held, lower, upper)
+        return whole
 
 
 def _hstack(a):

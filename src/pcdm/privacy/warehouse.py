@@ -53,7 +53,7 @@ class ProtectionReport:
         return [
             f"Disclosure control: {self.groups:,} groups, {p.primary:,} small counts withheld, "
             f"{p.secondary:,} more to protect them ({p.lps:,} alternative tables, "
-            f"{self.seconds:.1f} s)",
+            f"{'whole numbers' if p.integral else 'with fractions'}, {self.seconds:.1f} s)",
             *[loss.text() for loss in self.loss],
         ]
 
