@@ -1,6 +1,14 @@
 -- The bi layer holds aggregates only: no column of a bi mart may carry a person, an identity code,
 -- a pseudonymous key or a staff id. Returns each offending column. (Values are scanned too, by
--- tests/python/test_end_to_end_generated.py.)
+-- tests/python/test_end_to_end_generated.py.) It runs after every bi mart is built:
+-- depends_on: {{ ref('bi_cost_concentration') }}
+-- depends_on: {{ ref('bi_customer_segments') }}
+-- depends_on: {{ ref('bi_kaiser_pyramid') }}
+-- depends_on: {{ ref('bi_quintuple_aim') }}
+-- depends_on: {{ ref('bi_service_cooccurrence') }}
+-- depends_on: {{ ref('bi_service_count_distribution') }}
+-- depends_on: {{ ref('bi_service_transitions') }}
+-- depends_on: {{ ref('bi_service_users') }}
 select
     table_name,
     column_name

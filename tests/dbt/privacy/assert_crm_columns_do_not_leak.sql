@@ -3,7 +3,20 @@
 -- documented with meta identity: true anywhere in the project, or named like a source id), a staff
 -- id, or a crm-only column of crm_person_summary / crm_prompt / crm_service_timeline. Returns each
 -- offending column. (tests/dbt/privacy/assert_bi_marts_hold_no_person_columns.sql also bars
--- pseudonymous keys from bi.)
+-- pseudonymous keys from bi.) It runs after every pcdm and bi mart is built:
+-- depends_on: {{ ref('dim_person') }}
+-- depends_on: {{ ref('fct_service_event') }}
+-- depends_on: {{ ref('person_care_gap') }}
+-- depends_on: {{ ref('person_segment') }}
+-- depends_on: {{ ref('person_service_usage') }}
+-- depends_on: {{ ref('bi_cost_concentration') }}
+-- depends_on: {{ ref('bi_customer_segments') }}
+-- depends_on: {{ ref('bi_kaiser_pyramid') }}
+-- depends_on: {{ ref('bi_quintuple_aim') }}
+-- depends_on: {{ ref('bi_service_cooccurrence') }}
+-- depends_on: {{ ref('bi_service_count_distribution') }}
+-- depends_on: {{ ref('bi_service_transitions') }}
+-- depends_on: {{ ref('bi_service_users') }}
 {%- set crm_only = [
     'person_id', 'recorded_person_id', 'temporary_id', 'professional_id', 'responsible_professional_id',
     'care_team', 'consents_in_force', 'is_social_care_withheld', 'social_services', 'social_service_tasks',
