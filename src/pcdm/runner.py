@@ -352,7 +352,8 @@ def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
 
 def _check_text(result) -> str:
     """A failing check in one line: its name, metric table and column, value, bound, rows."""
-    from pcdm.quality.gate import DISCLOSURE_CHECK, MAX_LISTED_ROWS, _fmt
+    from pcdm.quality.disclosure import DISCLOSURE_CHECK
+    from pcdm.quality.results import MAX_LISTED_ROWS, format_value
     from pcdm.quality.suites import load_checks
 
     if result.check == DISCLOSURE_CHECK:
@@ -360,7 +361,7 @@ def _check_text(result) -> str:
     check = next(c for c in load_checks() if c.name == result.check)
     text = (
         f"{result.check} on dq.{check.table}.{check.column}: observed "
-        f"{_fmt(result.observed_value)}, expected {result.threshold}"
+        f"{format_value(result.observed_value)}, expected {result.threshold}"
     )
     return text + (f" ({result.details_text(MAX_LISTED_ROWS)})" if result.details else "")
 

@@ -217,7 +217,7 @@ def publish_decisions(database, decide) -> None:
 def test_the_gate_audit_fails_on_weaker_protection(run, tmp_path, pattern):
     """The auditor of the gate finds the leaks of the protection before issue 11 (each mart swept
     along one dimension at a time, on its own) and of primary suppression alone, naming a cell."""
-    from pcdm.quality.gate import disclosure_audit
+    from pcdm.quality.disclosure import disclosure_audit
 
     data_dir, _ = run
     database = tmp_path / "weakened.duckdb"

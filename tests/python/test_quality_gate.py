@@ -31,7 +31,7 @@ from conftest import DeliveredRun
 from pcdm import cli, hetu
 from pcdm.generator import CountyConfig, generate
 from pcdm.generator.defects import STAGED_KINDS, TABLE_KINDS
-from pcdm.quality import gate
+from pcdm.quality import gate, validation
 from pcdm.quality.suites import load_checks
 
 SALT = "quality-gate-salt-0123456789"
@@ -355,7 +355,7 @@ def test_every_error_check_fails_on_one_value_beyond_its_bound(clean_run, tmp_pa
             f"update dq.{check.table} set {check.column} = {_beyond(bounds)} "
             f"where rowid = (select min(rowid) from dq.{check.table} where {check.where})"
         )
-        results = gate.validate(con, [check], tmp_path / "docs")
+        results = validation.validate(con, [check], tmp_path / "docs")
     failed = [r for r in results if r.severity == "error" and not r.success]
     assert [r.check for r in failed] == [check.name]
     assert failed[0].details and f"{check.column}=" in failed[0].details[0]
