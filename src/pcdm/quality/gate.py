@@ -7,7 +7,8 @@
 3. Writes the great-expectations Data Docs HTML to `<data-dir>/data_docs/index.html`.
 4. Writes the steward's tables into the database (a second connection, after dbt; results.py):
      dq.dq_check_results  one row per expectation of the latest run
-     dq.dq_test_results   one row per dbt data test of the latest `dbt build` (run_results.json)
+     dq.dq_test_results   one row per dbt data test of the run's `dbt build` (its two steps, as
+                          dbt's on-run-end hook recorded them: pcdm.dbt_results)
      dq.dq_results        both, in common columns: the data-quality page of Power BI
 An error-level expectation that fails blocks the run (nothing is published); a warning does not.
 The gate fails closed: a NULL metric or a scope with too few rows fails its check. `pcdm run` gates
@@ -20,23 +21,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pcdm.quality.disclosure import disclosure_audit
-from pcdm.quality.results import GateResult, TestResult, read_test_results, write_results
+from pcdm.quality.results import GateResult, TestResult, test_results, write_results
 from pcdm.quality.suites import THRESHOLDS_PATH, load_checks
 from pcdm.quality.validation import validate
+
+if TYPE_CHECKING:
+    from pcdm.dbt_results import NodeResult
 
 
 def run_gate(
     database_path: Path,
     docs_dir: Path,
     *,
-    dbt_target_dir: Path | None = None,
+    dbt_nodes: list[NodeResult] = (),
     thresholds_path: Path = THRESHOLDS_PATH,
     min_cell_size: int | None = None,
 ) -> GateResult:
-    """Run every check on the database, write Data Docs and the dq result tables. With
-    min_cell_size, the disclosure audit of the bi marts is one more error check."""
+    """Run every check on the database, write Data Docs and the dq result tables (with the data
+    tests among dbt_nodes, the build's node results). With min_cell_size, the disclosure audit of
+    the bi marts is one more error check."""
     import duckdb
 
     checks = load_checks(thresholds_path)
@@ -52,30 +58,28 @@ def run_gate(
         gate.skipped = [c.name for c in checks if undelivered & set(c.requires_tables)]
         checks = [c for c in checks if c.name not in gate.skipped]
         gate.checks = validate(con, checks, docs_dir) + audit
-        gate.tests = read_test_results(dbt_target_dir) if dbt_target_dir else []
+        gate.tests = test_results(dbt_nodes)
         gate.docs_index = docs_dir / "index.html"
         write_results(con, gate)
     return gate
 
 
 def record_failed_build(
-    database_path: Path, dbt_target_dir: Path, *, since: float
+    database_path: Path, dbt_nodes: list[NodeResult]
 ) -> list[TestResult] | None:
-    """After a failed `dbt build`: record its data tests so that dq.dq_results shows this run.
+    """After a failed `dbt build`: record its data tests (among dbt_nodes, the node results its
+    on-run-end hook recorded) so that dq.dq_results shows this run.
 
     The suites do not run (the metric tables may be stale), so dq.dq_check_results is emptied.
-    Returns the failed tests, or None when dbt did not get as far as writing results since `since`
-    (a time.time() value) or there is no database yet.
+    Returns the failed tests, or None when dbt recorded nothing (it stopped before its on-run-end
+    hook) or there is no database yet.
     """
     import duckdb
 
-    run_results = dbt_target_dir / "run_results.json"
-    if not database_path.exists() or not run_results.exists():
-        return None
-    if run_results.stat().st_mtime < since:
+    if not database_path.exists() or not dbt_nodes:
         return None
     gate = GateResult(run_at=datetime.now(UTC), checks=[])
-    gate.tests = read_test_results(dbt_target_dir)
+    gate.tests = test_results(dbt_nodes)
     with duckdb.connect(str(database_path)) as con:
         write_results(con, gate)
     return [test for test in gate.tests if test.status not in ("pass", "success")]

@@ -8,11 +8,14 @@ write_results dq.dq_check_results, dq.dq_test_results and dq.dq_results in the d
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pcdm.dbt_results import NodeResult
 
 MAX_LISTED_ROWS = 5
 
@@ -119,35 +122,20 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-def read_test_results(target_dir: Path) -> list[TestResult]:
-    """The dbt data tests of the latest dbt command in target_dir (empty when there is none)."""
-    run_results = target_dir / "run_results.json"
-    if not run_results.exists():
-        return []
-    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
-    manifest_path = target_dir / "manifest.json"
-    nodes = {}
-    if manifest_path.exists():
-        nodes = json.loads(manifest_path.read_text(encoding="utf-8")).get("nodes", {})
-    tests = []
-    for result in results:
-        unique_id = result["unique_id"]
-        if not unique_id.startswith("test."):
-            continue
-        node = nodes.get(unique_id, {})
-        attached = node.get("attached_node") or ""
-        severity = str(node.get("config", {}).get("severity", "error")).lower()
-        tests.append(
-            TestResult(
-                test=node.get("name", unique_id.split(".")[2]),
-                model=attached.split(".")[-1] if attached else None,
-                status=result["status"],
-                severity="warning" if severity == "warn" else severity,
-                failures=result.get("failures"),
-                message=result.get("message"),
-            )
+def test_results(nodes: list[NodeResult]) -> list[TestResult]:
+    """The dbt data tests among a run's node results (pcdm.dbt_results), in the order they ran."""
+    return [
+        TestResult(
+            test=node.name,
+            model=node.model,
+            status=node.status,
+            severity="warning" if node.severity == "warn" else node.severity or "error",
+            failures=node.failures,
+            message=node.message,
         )
-    return tests
+        for node in nodes
+        if node.resource_type == "test"
+    ]
 
 
 def write_results(con, gate: GateResult) -> None:

@@ -2,7 +2,8 @@
 
 The rows of each check (suites.Check.query) are read with DuckDB and validated as a pandas batch of
 a few hundred rows at most (great-expectations 1.24 has no working DuckDB engine, issue #11579);
-the Data Docs HTML goes to `<data-dir>/data_docs/index.html`.
+the failing rows are great-expectations' own (result_format COMPLETE, with the check's label
+columns); the Data Docs HTML goes to `<data-dir>/data_docs/index.html`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from pcdm.quality.results import CheckResult, format_value
-from pcdm.quality.suites import Check, build_suite
+from pcdm.quality.suites import Bounds, Check, build_suite
 
 DOCS_SITE = "pcdm_data_docs"
 
@@ -44,36 +45,45 @@ def _context(docs_dir: Path):
     return context
 
 
-def _failing_rows(
-    check: Check, frame, severity_bounds=None
-) -> tuple[float | None, tuple[str, ...]]:
-    """The worst observed value and the failing rows named by the check's labels: rows beyond the
-    bounds, or with severity_bounds None the rows whose value is NULL (observed: their count)."""
-    values = frame[check.column]
-    if severity_bounds is None:
-        mask = values.isna()
-        observed = float(mask.sum())
-    else:
-        if values.dropna().empty:
-            return None, ()
-        low, high = severity_bounds.min, severity_bounds.max
-        mask = values.notna() & False
-        if low is not None:
-            mask |= values < low
-        if high is not None:
-            mask |= values > high
-        if low is not None and (high is None or (values < low).any() or not (values > high).any()):
-            observed = float(values.min())
-        else:
-            observed = float(values.max())
-    failing = frame[mask]
+def result_format(check: Check, columns) -> dict:
+    """great-expectations' COMPLETE result format: every failing row, with the check's label
+    columns beside the value (unexpected_index_list)."""
+    labels = [c for c in check.labels if c in columns and c != check.column]
+    return {
+        "result_format": "COMPLETE",
+        **({"unexpected_index_column_names": labels} if labels else {}),
+    }
+
+
+def failing_rows(check: Check, result: dict) -> tuple[str, ...]:
+    """The failing rows great-expectations returned, each named by the check's labels."""
+    values = result.get("unexpected_list") or []
+    indexed = result.get("unexpected_index_list") or []
     named = []
-    for _, row in failing.iterrows():
+    for value, row in zip(values, indexed, strict=True):
+        labels = row if isinstance(row, dict) else {}
         label = " ".join(
-            f"{column}={format_value(row[column])}" for column in check.labels if column in row
+            f"{column}={format_value(labels[column])}"
+            for column in check.labels
+            if column in labels
         )
-        named.append(f"{label} {check.column}={format_value(row[check.column])}".strip())
-    return observed, tuple(named)
+        named.append(f"{label} {check.column}={format_value(value)}".strip())
+    return tuple(named)
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def worst_value(values, bounds: Bounds) -> float | None:
+    """The observed value of a range: the lowest when a low bound is broken (or is the only bound,
+    or no high one is broken), else the highest; None when every value is NULL."""
+    if values.dropna().empty:
+        return None
+    low, high = bounds.min, bounds.max
+    if low is not None and (high is None or (values < low).any() or not (values > high).any()):
+        return float(values.min())
+    return float(values.max())
 
 
 def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
@@ -97,7 +107,7 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
             gx.Checkpoint(
                 name=f"gate_{check.name}",
                 validation_definitions=[definition],
-                result_format="SUMMARY",
+                result_format=result_format(check, frame.columns),
             )
         )
         run = checkpoint.run(batch_parameters={"dataframe": frame})
@@ -106,17 +116,18 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                 config = outcome.expectation_config
                 meta = config.meta or {}
                 severity = meta.get("severity", "error")
+                details = () if outcome.success else failing_rows(check, outcome.result)
                 if config.type == "expect_table_row_count_to_be_between":
-                    observed, details = float(len(frame)), ()
+                    observed = _number(outcome.result.get("observed_value"))
                     if not outcome.success:
                         details = (
                             f"{len(frame)} rows in scope of dq.{check.table} where {check.where}",
                         )
                 elif config.type == "expect_column_values_to_not_be_null":
-                    observed, details = _failing_rows(check, frame)
+                    observed = _number(outcome.result.get("unexpected_count"))
                 else:
                     bounds = next(b for b in check.bounds if b.severity == severity)
-                    observed, details = _failing_rows(check, frame, bounds)
+                    observed = worst_value(frame[check.column], bounds)
                 results.append(
                     CheckResult(
                         check=check.name,
@@ -125,7 +136,7 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                         success=bool(outcome.success),
                         observed_value=observed,
                         threshold=meta.get("threshold", ""),
-                        details=details if not outcome.success else (),
+                        details=details,
                         description=check.description,
                     )
                 )
