@@ -450,6 +450,7 @@ def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> GateResult:
         # on a server engine, from the copy of its dq schema in the gate's DuckDB file
         dbt_nodes=dbt_results.read("duckdb", target.database_path, target.run_id),
         min_cell_size=int(pipeline.dbt_var("min_cell_size", target)),
+        engine=target.engine,
     )
     say(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
     if not result.passed:

@@ -359,7 +359,7 @@ def test_failing_rows_are_great_expectations_own_named_by_the_labels(tmp_path: P
             "('c', date '2026-10-03', null), ('d', date '2026-10-04', 1.5), "
             "('ignored', date '2026-10-05', -9.0)) t(source_table, extract_day, share)"
         )
-        results = validation.validate(con, [check], tmp_path / "docs")
+        results = validation.validate(validation.DuckDBMetrics(con), [check], tmp_path / "docs")
     by_kind = {(r.expectation, r.severity): r for r in results}
     error = by_kind[("expect_column_values_to_be_between", "error")]
     assert not error.success and error.observed_value == 0.2
@@ -394,7 +394,7 @@ def test_every_error_check_fails_on_one_value_beyond_its_bound(clean_run, tmp_pa
             f"update dq.{check.table} set {check.column} = {_beyond(bounds)} "
             f"where rowid = (select min(rowid) from dq.{check.table} where {check.where})"
         )
-        results = validation.validate(con, [check], tmp_path / "docs")
+        results = validation.validate(validation.DuckDBMetrics(con), [check], tmp_path / "docs")
     failed = [r for r in results if r.severity == "error" and not r.success]
     assert [r.check for r in failed] == [check.name]
     assert failed[0].details and f"{check.column}=" in failed[0].details[0]

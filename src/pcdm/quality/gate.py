@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from pcdm.quality.disclosure import disclosure_audit
 from pcdm.quality.results import GateResult, TestResult, test_results, write_results
 from pcdm.quality.suites import THRESHOLDS_PATH, load_checks
-from pcdm.quality.validation import validate
+from pcdm.quality.validation import DuckDBMetrics, PostgresMetrics, validate
 
 if TYPE_CHECKING:
     from pcdm.dbt_results import NodeResult
@@ -39,10 +39,13 @@ def run_gate(
     dbt_nodes: list[NodeResult] = (),
     thresholds_path: Path = THRESHOLDS_PATH,
     min_cell_size: int | None = None,
+    engine: str = "duckdb",
 ) -> GateResult:
     """Run every check on the database, write Data Docs and the dq result tables (with the data
     tests among dbt_nodes, the build's node results). With min_cell_size, the disclosure audit of
-    the bi marts is one more error check."""
+    the bi marts is one more error check. On PostgreSQL the suites validate its own dq schema
+    (great-expectations' postgres datasource); elsewhere the DuckDB file's (on Spark: the copy of
+    its dq schema)."""
     import duckdb
 
     checks = load_checks(thresholds_path)
@@ -57,7 +60,8 @@ def run_gate(
         }
         gate.skipped = [c.name for c in checks if undelivered & set(c.requires_tables)]
         checks = [c for c in checks if c.name not in gate.skipped]
-        gate.checks = validate(con, checks, docs_dir) + audit
+        metrics = PostgresMetrics() if engine == "postgres" else DuckDBMetrics(con)
+        gate.checks = validate(metrics, checks, docs_dir) + audit
         gate.tests = test_results(dbt_nodes)
         gate.docs_index = docs_dir / "index.html"
         write_results(con, gate)

@@ -1,8 +1,13 @@
-"""The great-expectations side of the gate: each check's metric rows validated by its suite.
+"""The great-expectations side of the gate: each check's metric rows validated by its suite, from
+the engine's dq schema:
 
-The rows of each check (suites.Check.query) are read with DuckDB and validated as a pandas batch of
-a few hundred rows at most (great-expectations 1.24 has no working DuckDB engine, issue #11579);
-the failing rows are great-expectations' own (result_format COMPLETE, with the check's label
+    DuckDBMetrics    a DuckDB file (DuckDB, and a Spark run's copy of its dq schema): each check's
+                     rows as a pandas batch (great-expectations 1.24 has no working DuckDB engine,
+                     issue #11579)
+    PostgresMetrics  PostgreSQL's dq schema through great-expectations' own postgres datasource
+                     (SQLAlchemy and psycopg): each check a query asset, validated in the database
+
+The failing rows are great-expectations' own (result_format COMPLETE, with the check's label
 columns); the Data Docs HTML goes to `<data-dir>/data_docs/index.html`.
 """
 
@@ -17,6 +22,71 @@ from pcdm.quality.results import CheckResult, format_value
 from pcdm.quality.suites import Bounds, Check, build_suite
 
 DOCS_SITE = "pcdm_data_docs"
+DATASOURCE = "dq_metrics"
+
+
+class DuckDBMetrics:
+    """The metric tables of a DuckDB connection, each check's rows a pandas batch."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def add_to(self, context) -> None:
+        self.source = context.data_sources.add_pandas(DATASOURCE)
+
+    def rows(self, check: Check):
+        return self.con.sql(check.query()).df()
+
+    def batch(self, check: Check, rows) -> tuple[object, dict | None]:
+        """The batch definition of a check's rows, and its batch parameters."""
+        asset = self.source.add_dataframe_asset(check.name)
+        return asset.add_batch_definition_whole_dataframe("all"), {"dataframe": rows}
+
+
+class PostgresMetrics:
+    """The metric tables of PostgreSQL's dq schema (libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    PGDATABASE), validated by great-expectations' postgres datasource in the database."""
+
+    def add_to(self, context) -> None:
+        self.source = context.data_sources.add_postgres(
+            DATASOURCE, connection_string=postgres_url()
+        )
+
+    def rows(self, check: Check):
+        """The check's rows (for its observed value), read with psycopg."""
+        import pandas as pd
+        import psycopg
+
+        with psycopg.connect() as con, con.cursor() as cursor:
+            cursor.execute(check.query())
+            names = [column.name for column in cursor.description]
+            frame = pd.DataFrame(cursor.fetchall(), columns=names)
+        # numeric columns come as Decimal: as floats, the same as DuckDB's doubles
+        for name in names:
+            if frame[name].map(lambda value: hasattr(value, "as_tuple")).any():
+                frame[name] = frame[name].astype("float64")
+        return frame
+
+    def batch(self, check: Check, rows) -> tuple[object, dict | None]:
+        asset = self.source.add_query_asset(check.name, query=check.query())
+        return asset.add_batch_definition_whole_table("all"), None
+
+
+def postgres_url() -> str:
+    """The SQLAlchemy URL (psycopg 3) of the server libpq's variables name."""
+    import os
+
+    from sqlalchemy.engine import URL
+
+    port = os.environ.get("PGPORT")
+    return URL.create(
+        "postgresql+psycopg",
+        username=os.environ.get("PGUSER"),
+        password=os.environ.get("PGPASSWORD"),
+        host=os.environ.get("PGHOST"),
+        port=int(port) if port else None,
+        database=os.environ.get("PGDATABASE"),
+    ).render_as_string(hide_password=False)
 
 
 def quiet_gx() -> None:
@@ -86,7 +156,9 @@ def worst_value(values, bounds: Bounds) -> float | None:
     return float(values.max())
 
 
-def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
+def validate(
+    metrics: DuckDBMetrics | PostgresMetrics, checks: list[Check], docs_dir: Path
+) -> list[CheckResult]:
     """Validate every check's metric rows with great-expectations; write the Data Docs."""
     import great_expectations as gx
 
@@ -94,11 +166,11 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
     shutil.rmtree(docs_dir, ignore_errors=True)
     docs_dir.mkdir(parents=True)
     context = _context(docs_dir)
-    source = context.data_sources.add_pandas("dq_metrics")
+    metrics.add_to(context)
     results: list[CheckResult] = []
     for check in checks:
-        frame = con.sql(check.query()).df()
-        batch = source.add_dataframe_asset(check.name).add_batch_definition_whole_dataframe("all")
+        frame = metrics.rows(check)
+        batch, parameters = metrics.batch(check, frame)
         suite = context.suites.add(build_suite(check))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=check.name, data=batch, suite=suite)
@@ -110,7 +182,7 @@ def validate(con, checks: list[Check], docs_dir: Path) -> list[CheckResult]:
                 result_format=result_format(check, frame.columns),
             )
         )
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
+        run = checkpoint.run(batch_parameters=parameters)
         for validation in run.run_results.values():
             for outcome in validation.results:
                 config = outcome.expectation_config
