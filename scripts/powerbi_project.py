@@ -55,8 +55,8 @@ TMDL_TYPES = {
     "date": "dateTime",
     "timestamp": "dateTime",
 }
-# Tables written by the data-quality gate (src/pcdm/quality/gate.py), not dbt models: their
-# columns and types, as gate.write_results creates them.
+# Tables written by the data-quality gate (src/pcdm/quality/results.py), not dbt models: their
+# columns and types, as results.write_results creates them.
 GATE_TABLES = {
     "dq_results": [
         ("run_at", "timestamp"), ("source", "varchar"), ("check_name", "varchar"),

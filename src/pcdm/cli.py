@@ -64,22 +64,10 @@ def _config(args: argparse.Namespace):
     )
 
 
-def _generate(args: argparse.Namespace, out: Path, fmt: str) -> None:
-    from pcdm.generator import generate
-
-    started = time.perf_counter()
-    result = generate(_config(args), out, fmt=fmt, progress=not args.no_progress)
-    seconds = time.perf_counter() - started
-    rows = sum(result.row_counts.values())
-    print(
-        f"Generated {result.residents:,} residents of {args.county}: {rows:,} raw rows in "
-        f"{len(result.row_counts)} tables ({result.defect_rows:,} injected bad rows) "
-        f"in {seconds:.1f} s -> {out}"
-    )
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
-    _generate(args, args.out, args.format)
+    from pcdm import runner
+
+    runner.generate_county(_config(args), args.out, args.format, progress=not args.no_progress)
     return 0
 
 
@@ -91,45 +79,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     data-quality check failed; 4 another run holds the data dir's lock; 5 a system fault (full
     disk, read-only folder, or the offline report could not be written after publishing); 130 /
     143 stopped by SIGINT / SIGTERM. On any exit but 0 the
-    published warehouse and Power BI files are left as they were (pcdm.runner).
+    published warehouse and Power BI files are left as they were (pcdm.runner.run_county).
     """
     from pcdm import runner
 
     try:
-        extra_vars = runner.parse_vars(args.vars)
-        # the county code and reference date are checked like their options, wherever they come from
-        county_code = args.county_code or extra_vars.pop("county_code", None)
-        reference_date = args.reference_date or runner.parse_date(
-            extra_vars.pop("reference_date", None), "the var reference_date"
-        )
-    except runner.SettingsError as error:
+        demo = _config(args)
+    except ValueError as error:  # e.g. --residents below 100
         runner.fail(str(error))
-        return error.exit_code
-    if (args.input == "omop") != (args.omop_path is not None):
-        runner.fail(
-            "--input omop needs --omop-path (the folder of the OMOP CDM tables), and --omop-path "
-            "needs --input omop"
-        )
         return runner.SettingsError.exit_code
-    delivered = args.raw_path is not None or args.omop_path is not None
-    # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
-    as_of = args.as_of or (None if delivered else args.extract_at)
     settings = runner.RunSettings(
-        data_dir=args.data_dir.resolve(),
-        county_code=str(county_code or COUNTY_CODES[args.county]),
-        raw_path=args.raw_path.resolve() if args.raw_path else None,
-        omop_path=args.omop_path.resolve() if args.omop_path else None,
+        data_dir=args.data_dir,
+        county_code=args.county_code,
+        raw_path=args.raw_path,
+        input=args.input,
+        omop_path=args.omop_path,
         id_scheme=args.id_scheme,
-        exports_dir=args.exports_dir.resolve() if args.exports_dir else None,
-        work_path=args.dbt_work_path.resolve() if args.dbt_work_path else None,
-        reference_date=reference_date,
-        as_of=as_of,
-        vars=extra_vars,
-        generate=lambda out: _generate(args, out, "parquet"),
-        report_dir=args.report_dir.resolve() if args.report_dir else None,
+        exports_dir=args.exports_dir,
+        work_path=args.dbt_work_path,
+        reference_date=args.reference_date,
+        as_of=args.as_of,
+        vars=args.vars or {},
+        demo=demo,
+        progress=not args.no_progress,
+        report_dir=args.report_dir,
         engine=args.target,
     )
-    return runner.run(settings)
+    return runner.run_county(settings).exit_code
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -166,7 +142,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     exports_dir = (args.exports_dir or data_dir / "powerbi").resolve()
     report_dir = (args.report_dir or data_dir / "report").resolve()
-    return runner.write_report(target, exports_dir, report_dir, dbt_docs=not args.no_dbt_docs)
+    index = runner.write_report(target, exports_dir, report_dir, dbt_docs=not args.no_dbt_docs)
+    return 0 if index is not None else 1
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,7 +2,8 @@
 
 dbt runs as a subprocess of the venv's own `dbt`, in the project folder, with the profile in
 `profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Its output is streamed (or captured) and, when
-it fails, the failing nodes and their messages become the first lines of the error. Inside
+it fails, the failing nodes and their messages (as dbt's on-run-end hook recorded them: pcdm.
+dbt_results) become the first lines of the error. Inside
 `stopping_on_signals()`, SIGINT and SIGTERM are forwarded to the running dbt and the run stops with
 RunStopped. Each step is a function tests can call.
 """
@@ -18,11 +19,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pcdm import dbt_results
 from pcdm.contract import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -73,6 +75,9 @@ class DbtTarget:
     # the dbt target of profiles/profiles.yml: duckdb (database_path), postgres or spark (their
     # connection settings from the environment, README "Engines")
     engine: str = field(default_factory=lambda: os.environ.get("PCDM_TARGET", "duckdb"))
+    # the id the on-run-end hook records the node results of every dbt command on this target under
+    # (dq.dq_dbt_results, pcdm.dbt_results): both steps of a build, and nothing of another run
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def vars_json(self) -> str:
         """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
@@ -127,9 +132,14 @@ def dbt_executable() -> str:
 
 
 def dbt_command(
-    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR
+    args: list[str],
+    target: DbtTarget,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    command_id: str | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of one dbt command on the target."""
+    """The command line and environment of one dbt command on the target (command_id: the id its
+    node results are recorded under, default a new one)."""
     target.database_path.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -137,6 +147,8 @@ def dbt_command(
         "PCDM_DUCKDB_PATH": str(target.database_path),
         "PCDM_TARGET": target.engine,
         "DBT_PROFILES_DIR": str(project_dir / "profiles"),
+        dbt_results.RUN_ID_VARIABLE: target.run_id,
+        dbt_results.COMMAND_ID_VARIABLE: command_id or uuid.uuid4().hex,
     }
     command = [dbt_executable(), *args, "--vars", target.vars_json()]
     if target.work_path is not None:
@@ -205,24 +217,23 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def dbt_failures(target_dir: Path, since: float) -> list[str]:
-    """The failing nodes of the dbt command that wrote target_dir/run_results.json after `since`,
-    each as '<resource type> <name>: <message>'."""
-    run_results = target_dir / "run_results.json"
-    if not run_results.exists() or run_results.stat().st_mtime < since:
-        return []
+def dbt_failures(nodes: list[dbt_results.NodeResult]) -> list[str]:
+    """The failing nodes of a dbt command, each as '<resource type> <name>: <message>'."""
+    return [
+        f"{node.unique_id.partition('.')[0]} {node.name}: {_one_line(node.message or node.status)}"
+        for node in nodes
+        if node.status in FAILED_STATUSES
+    ]
+
+
+def command_failures(target: DbtTarget, command_id: str) -> list[str]:
+    """The failing nodes of one dbt command on the target, as its on-run-end hook recorded them
+    (none when dbt stopped before it, e.g. at a compilation error, or the engine cannot be read)."""
     try:
-        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
-    except (OSError, ValueError, KeyError):
+        nodes = dbt_results.read(target.engine, target.database_path, target.run_id)
+    except Exception:  # the error message then falls back to dbt's own error block
         return []
-    failures = []
-    for result in results:
-        if result.get("status") in FAILED_STATUSES:
-            kind, _, rest = result["unique_id"].partition(".")
-            name = rest.partition(".")[2].split(".")[0] or rest
-            message = result.get("message") or result.get("status")
-            failures.append(f"{kind} {name}: {_one_line(message)}")
-    return failures
+    return dbt_failures([node for node in nodes if node.command_id == command_id])
 
 
 def _error_block(lines: list[str]) -> list[str]:
@@ -246,7 +257,7 @@ def failure_message(args: list[str], code: int, failures: list[str], lines: list
         more = len(failures) - len(shown)
         return "\n".join(
             [f"{command} failed (exit {code}): {shown[0]}", *[f"  also {f}" for f in shown[1:]]]
-            + ([f"  and {more} more failing nodes (see run_results.json)"] if more else [])
+            + ([f"  and {more} more failing nodes (see dq.dq_dbt_results)"] if more else [])
         )
     block = _error_block(lines)
     return f"{command} failed (exit {code}): " + "\n  ".join(block or ["no error message"])
@@ -259,9 +270,8 @@ def run_dbt(
 
     Raises PipelineError whose first line names the failing dbt node and its message (or dbt's
     error, e.g. a raw contract violation), and RunStopped when a signal stopped it."""
-    command, env = dbt_command(args, target, project_dir=project_dir)
-    target_dir = (target.work_path or project_dir) / "target"
-    started = time.time() - 1
+    command_id = uuid.uuid4().hex
+    command, env = dbt_command(args, target, project_dir=project_dir, command_id=command_id)
     lines: list[str] = []
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as stderr:
         process = subprocess.Popen(
@@ -294,7 +304,7 @@ def run_dbt(
         raise RunStopped(_Signals.received, f"`dbt {args[0]}`")
     output = "".join(lines)
     if process.returncode != 0:
-        failures = dbt_failures(target_dir, since=started)
+        failures = command_failures(target, command_id)
         raise PipelineError(
             failure_message(args, process.returncode, failures, lines + errors.splitlines())
         )
@@ -355,14 +365,13 @@ def build(
 ) -> ProtectionReport:
     """Load the reference seeds, build every model up to the bi cells (with their data tests, and
     the unit tests), protect the bi cells, then build the bi marts on the decisions and run their
-    tests. dbt's run_results.json holds both steps, as the gate and the stewards read it."""
+    tests. The on-run-end hook records both steps' node results under the target's run id
+    (dq.dq_dbt_results), as the gate and the stewards read them."""
     from pcdm.privacy.warehouse import protect_warehouse
 
     seed(target, project_dir=project_dir, quiet=quiet)
     options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
     build_models(target, exclude=(PROTECTED,), **options)
-    results_path = (target.work_path or project_dir) / "target" / "run_results.json"
-    first_step = json.loads(results_path.read_text(encoding="utf-8"))
     min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
     if target.engine != "duckdb":  # the protection reads and writes the run's DuckDB file
         from pcdm import engines
@@ -376,22 +385,8 @@ def build(
         engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
     if not quiet:
         print("\n".join(report.lines()), flush=True)
-    try:
-        build_models(target, select=(PROTECTED,), **options)
-    finally:
-        _join_run_results(results_path, first_step)
+    build_models(target, select=(PROTECTED,), **options)
     return report
-
-
-def _join_run_results(results_path: Path, first_step: dict) -> None:
-    """Prepend the first step's results to run_results.json, once the second step has written it."""
-    if not results_path.exists():
-        return
-    second_step = json.loads(results_path.read_text(encoding="utf-8"))
-    if second_step["metadata"]["invocation_id"] == first_step["metadata"]["invocation_id"]:
-        return  # the second step never started
-    second_step["results"] = first_step["results"] + second_step["results"]
-    results_path.write_text(json.dumps(second_step), encoding="utf-8")
 
 
 def summary(database_path: Path) -> str:

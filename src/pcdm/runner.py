@@ -1,5 +1,7 @@
 """`pcdm run` as a sequence of steps, each a function; none touches the last good state.
+run_county(settings) runs them and returns a RunOutcome (the CLI prints nothing of its own).
 
+    resolve            the options settled: --vars parsed, county code, reference date, as-of
     check_settings     salt, raw folder, county code, dbt vars: before anything runs (exit 2)
     -- under the run lock of the data dir (exit 4 when another run has it) --
     prepare_raw        generate the demo county, or take the delivered extract
@@ -26,16 +28,22 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from pcdm import exports, pipeline, publish
 from pcdm.contract import PROJECT_DIR, load_contract
 from pcdm.pipeline import PipelineError, SettingsError
+
+if TYPE_CHECKING:
+    from pcdm.generator import CountyConfig
+    from pcdm.privacy.warehouse import ProtectionReport
+    from pcdm.quality.results import GateResult
 
 EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
 # vars pcdm run sets itself: a --vars value would be silently overridden
@@ -53,21 +61,30 @@ OMOP_REQUIRED = (
 class GateBlocked(PipelineError):
     exit_code = EXIT_BLOCKED
 
+    def __init__(self, message: str, gate: GateResult):
+        super().__init__(message)
+        self.gate = gate
+
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything a run needs, from the command line."""
+    """The options of a run (`pcdm run`'s command line, as values); resolve() settles them."""
 
     data_dir: Path
-    county_code: str
+    # None: the var county_code, else the code of the demo county (demo.county)
+    county_code: str | None = None
     raw_path: Path | None = None  # None: generate the demo county into <data_dir>/raw
     exports_dir: Path | None = None
     work_path: Path | None = None  # dbt's target/ and logs/
-    reference_date: date | None = None
+    reference_date: date | None = None  # None: the var reference_date, else dbt's default
+    # the time source freshness is judged at; None: now, or a demo county's own extract time
     as_of: datetime | None = None
-    vars: dict[str, object] = field(default_factory=dict)
-    generate: Callable[[Path], None] | None = None  # writes the demo county into a folder
+    # more dbt vars: a mapping, or YAML text as --vars gives it
+    vars: Mapping[str, object] | str = field(default_factory=dict)
+    demo: CountyConfig | None = None  # the demo county generated when nothing is delivered
+    progress: bool = True  # the generator's progress bar
     report_dir: Path | None = None  # the offline web report; None: <data_dir>/report
+    input: str = "raw"  # or "omop": the OMOP CDM instance in omop_path
     omop_path: Path | None = None  # an OMOP CDM instance (--input omop); raw_path is then optional
     id_scheme: str = "identity_code"  # or "pseudonymous" (docs/raw-contract.md)
     # the dbt target: duckdb, postgres or spark (README "Engines"); a server engine's bi, dq and
@@ -86,9 +103,34 @@ class RunSettings:
     def report_folder(self) -> Path:
         return self.report_dir or self.data_dir / "report"
 
+
+@dataclass
+class RunOutcome:
+    """What a run did: its exit code (module docstring), the step that failed and why, where it
+    published, the gate's result and the disclosure control's figures."""
+
+    exit_code: int = EXIT_OK
+    step: str = ""  # the step running, or the last one run (on a failure: the failing step)
+    cause: str | None = None  # the failure's message, its first line naming the cause
+    warehouse: Path | None = None  # the published warehouse
+    failed_build: Path | None = None  # the failed or blocked build, kept for the stewards
+    exports: Path | None = None  # the published Power BI report files
+    exported: dict[str, int] = field(default_factory=dict)  # marts written per age-band folder
+    report: Path | None = None  # index.html of the offline report
+    gate: GateResult | None = None
+    protection: ProtectionReport | None = None  # the cells the disclosure control withheld
+
     @property
-    def dbt_target_dir(self) -> Path:
-        return (self.work_path or PROJECT_DIR) / "target"
+    def published(self) -> bool:
+        return self.warehouse is not None
+
+    @property
+    def failed_step(self) -> str | None:
+        return None if self.exit_code == EXIT_OK else self.step
+
+    @property
+    def gate_summary(self) -> str | None:
+        return None if self.gate is None else self.gate.summary()
 
 
 def say(text: str = "") -> None:
@@ -131,6 +173,62 @@ def parse_date(value: object, name: str) -> date | None:
         raise SettingsError(f"{name} is not a date YYYY-MM-DD: {value!r}") from None
 
 
+def resolve(settings: RunSettings) -> RunSettings:
+    """The options settled before anything runs: --vars parsed (a county_code or reference_date
+    among them checked like their options), absolute paths, the demo county, the as-of time."""
+    from pcdm.generator import CountyConfig
+
+    extra_vars = (
+        parse_vars(settings.vars) if isinstance(settings.vars, str) else dict(settings.vars)
+    )
+    county_code = settings.county_code or extra_vars.pop("county_code", None)
+    reference_date = settings.reference_date or parse_date(
+        extra_vars.pop("reference_date", None), "the var reference_date"
+    )
+    if (settings.input == "omop") != (settings.omop_path is not None):
+        raise SettingsError(
+            "--input omop needs --omop-path (the folder of the OMOP CDM tables), and --omop-path "
+            "needs --input omop"
+        )
+    demo = settings.demo or CountyConfig()
+
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None else path.resolve()
+
+    resolved = dataclasses.replace(
+        settings,
+        data_dir=settings.data_dir.resolve(),
+        raw_path=absolute(settings.raw_path),
+        omop_path=absolute(settings.omop_path),
+        exports_dir=absolute(settings.exports_dir),
+        work_path=absolute(settings.work_path),
+        report_dir=absolute(settings.report_dir),
+        county_code=str(county_code or demo.county_code),
+        reference_date=reference_date,
+        vars=extra_vars,
+        demo=demo,
+    )
+    # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
+    as_of = settings.as_of or (None if resolved.delivered else demo.extract_at)
+    return dataclasses.replace(resolved, as_of=as_of)
+
+
+def generate_county(config: CountyConfig, out: Path, fmt: str = "parquet", progress: bool = True):
+    """Write a synthetic county (pcdm.generator) and say what was written."""
+    from pcdm.generator import generate
+
+    started = time.perf_counter()
+    result = generate(config, out, fmt=fmt, progress=progress)
+    seconds = time.perf_counter() - started
+    rows = sum(result.row_counts.values())
+    say(
+        f"Generated {result.residents:,} residents of {config.county}: {rows:,} raw rows in "
+        f"{len(result.row_counts)} tables ({result.defect_rows:,} injected bad rows) "
+        f"in {seconds:.1f} s -> {out}"
+    )
+    return result
+
+
 def check_settings(settings: RunSettings) -> None:
     """Before any step: the salt, the raw folder, the county code and the vars."""
     if settings.delivered:
@@ -161,7 +259,7 @@ def prepare_raw(settings: RunSettings) -> Path | None:
     if settings.delivered:
         return settings.raw_path
     raw_path = settings.data_dir / "raw"
-    settings.generate(raw_path)
+    generate_county(settings.demo, raw_path, progress=settings.progress)
     return raw_path
 
 
@@ -303,7 +401,7 @@ def dbt_target(
     )
 
 
-def build(target: pipeline.DbtTarget) -> None:
+def build(target: pipeline.DbtTarget) -> ProtectionReport:
     """dbt seed + dbt build (models and data tests, no unit tests) on the new database file, with
     the disclosure control of the bi marts between its two steps (pipeline.build)."""
     started = time.perf_counter()
@@ -312,7 +410,7 @@ def build(target: pipeline.DbtTarget) -> None:
 
         loaded = load.load_postgres(target.raw_path, target.raw_format)
         say(f"Loaded {sum(t.rows for t in loaded):,} raw rows into PostgreSQL schema raw")
-    pipeline.build(target, unit_tests=False)
+    protection = pipeline.build(target, unit_tests=False)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     if target.engine == "duckdb":
         say(pipeline.summary(target.database_path))
@@ -321,38 +419,51 @@ def build(target: pipeline.DbtTarget) -> None:
 
         copied = engines.mirror(target.engine, target.database_path)
         say(f"Copied {copied} tables of {', '.join(engines.MIRRORED_SCHEMAS)} from {target.engine}")
+    return protection
 
 
-def record_failed_build(settings: RunSettings, target: pipeline.DbtTarget, since: float) -> None:
-    """The dbt test results of a failed build, into its database (for dq.dq_results)."""
+def record_failed_build(target: pipeline.DbtTarget) -> None:
+    """The dbt test results of a failed build (recorded by its on-run-end hook on the engine), into
+    its database (for dq.dq_results)."""
+    from pcdm import dbt_results
     from pcdm.quality import gate
 
-    failed = gate.record_failed_build(target.database_path, settings.dbt_target_dir, since=since)
+    try:
+        nodes = dbt_results.read(target.engine, target.database_path, target.run_id)
+    except Exception as error:  # the engine cannot be read: the build's own error is the cause
+        fail(f"  the dbt test results of the failed build were not recorded: {_first_line(error)}")
+        return
+    failed = gate.record_failed_build(target.database_path, nodes)
     for test in failed or []:
         fail(f"  dbt test {test.status.upper()} {test.test}")
 
 
-def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> None:
+def run_gate(settings: RunSettings, target: pipeline.DbtTarget) -> GateResult:
     """The data-quality suites on the new database; GateBlocked names the failing checks."""
+    from pcdm import dbt_results
     from pcdm.quality import gate
 
     started = time.perf_counter()
     result = gate.run_gate(
         target.database_path,
         settings.data_dir / "data_docs",
-        dbt_target_dir=settings.dbt_target_dir,
+        # on a server engine, from the copy of its dq schema in the gate's DuckDB file
+        dbt_nodes=dbt_results.read("duckdb", target.database_path, target.run_id),
         min_cell_size=int(pipeline.dbt_var("min_cell_size", target)),
+        engine=target.engine,
     )
     say(f"\n{result.summary()}\n(gate took {time.perf_counter() - started:.0f} s)")
     if not result.passed:
         first, *others = [_check_text(r) for r in result.blocking]
         lines = [f"BLOCKED by the data-quality gate: {first}", *[f"  also {t}" for t in others]]
-        raise GateBlocked("\n".join(lines))
+        raise GateBlocked("\n".join(lines), result)
+    return result
 
 
 def _check_text(result) -> str:
     """A failing check in one line: its name, metric table and column, value, bound, rows."""
-    from pcdm.quality.gate import DISCLOSURE_CHECK, MAX_LISTED_ROWS, _fmt
+    from pcdm.quality.disclosure import DISCLOSURE_CHECK
+    from pcdm.quality.results import MAX_LISTED_ROWS, format_value
     from pcdm.quality.suites import load_checks
 
     if result.check == DISCLOSURE_CHECK:
@@ -360,7 +471,7 @@ def _check_text(result) -> str:
     check = next(c for c in load_checks() if c.name == result.check)
     text = (
         f"{result.check} on dq.{check.table}.{check.column}: observed "
-        f"{_fmt(result.observed_value)}, expected {result.threshold}"
+        f"{format_value(result.observed_value)}, expected {result.threshold}"
     )
     return text + (f" ({result.details_text(MAX_LISTED_ROWS)})" if result.details else "")
 
@@ -389,8 +500,9 @@ def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: di
 
 def write_report(
     target: pipeline.DbtTarget, exports_dir: Path, report_dir: Path, dbt_docs: bool = True
-) -> int:
-    """The offline web report (with the dbt docs, built on a fresh parse in a temporary folder)."""
+) -> Path | None:
+    """The offline web report (with the dbt docs, built on a fresh parse in a temporary folder):
+    its index.html, or None when it could not be written (the message says why)."""
     import tempfile
 
     from pcdm import report
@@ -404,26 +516,31 @@ def write_report(
             index = report.build_report(exports_dir, report_dir, dbt_docs=docs)
     except (report.ReportError, PipelineError) as error:
         fail(f"offline report NOT written: {error}")
-        return 1
+        return None
     say(
         f"Offline report ({time.perf_counter() - started:.0f} s): {index}\n"
         "  open it in a browser from disk (file://): no server and no network needed"
     )
-    return 0
+    return index
 
 
 # --- the sequence ---------------------------------------------------------------------------------
 
 
-def run(settings: RunSettings) -> int:
-    """The steps in order; the exit code (the docstring of this module lists them)."""
-    warehouse = publish.Warehouse(settings.data_dir)
+def run_county(settings: RunSettings) -> RunOutcome:
+    """The steps in order; what they did (the exit codes: this module's docstring)."""
+    outcome = RunOutcome(step="resolve")
+    warehouse = publish.Warehouse(settings.data_dir.resolve())
     kept: list[Path] = []  # the failed build, once kept
     try:
+        settings = resolve(settings)
+        outcome.step = "check_settings"
         check_settings(settings)
+        outcome.step = "lock"
         with publish.run_lock(settings.data_dir), pipeline.stopping_on_signals():
             try:
-                return _run_locked(settings, warehouse)
+                _run_locked(settings, warehouse, outcome)
+                return outcome
             except BaseException:
                 kept += _clean_up(settings, warehouse)
                 raise
@@ -431,42 +548,63 @@ def run(settings: RunSettings) -> int:
         fail(str(error))
         if not isinstance(error, SettingsError | publish.RunLocked):
             fail(_kept_text(settings, warehouse, kept))
-        return error.exit_code
+        if isinstance(error, GateBlocked):
+            outcome.gate = error.gate
+        return _failed(outcome, error.exit_code, str(error), kept)
     except OSError as error:
-        fail(f"cannot {_os_action(error)}: {error.strerror or error} ({error.filename or ''})")
+        cause = f"cannot {_os_action(error)}: {error.strerror or error} ({error.filename or ''})"
+        fail(cause)
         fail(_kept_text(settings, warehouse, kept))
-        return EXIT_SYSTEM
+        return _failed(outcome, EXIT_SYSTEM, cause, kept)
     except Exception as error:  # a database error of DuckDB (e.g. out of disk space)
         import duckdb
 
         if not isinstance(error, duckdb.Error):
             raise
-        fail(f"database error: {_first_line(error)}")
+        cause = f"database error: {_first_line(error)}"
+        fail(cause)
         fail(_kept_text(settings, warehouse, kept))
-        return EXIT_SYSTEM
+        return _failed(outcome, EXIT_SYSTEM, cause, kept)
 
 
-def _run_locked(settings: RunSettings, warehouse: publish.Warehouse) -> int:
+def _failed(outcome: RunOutcome, exit_code: int, cause: str, kept: list[Path]) -> RunOutcome:
+    outcome.exit_code, outcome.cause = exit_code, cause
+    outcome.failed_build = kept[0] if kept else None
+    return outcome
+
+
+def _run_locked(settings: RunSettings, warehouse: publish.Warehouse, outcome: RunOutcome) -> None:
     exports.recover(settings.exports_folder)  # the leftovers of a run that was killed hard
+    outcome.step = "prepare_raw"
     raw_path = prepare_raw(settings)
     target = dbt_target(settings, raw_path, warehouse.start())
     if settings.omop_path is None:
+        outcome.step = "check_readable"
         check_readable(raw_path, target.raw_format)
+        outcome.step = "check_reference"
         check_reference(settings, raw_path, target.raw_format)
     else:
+        outcome.step = "check_omop_readable"
         check_omop_readable(settings, target.raw_format)
     say_input(settings)
-    build_began = time.time()
+    outcome.step = "build"
     try:
-        build(target)
+        outcome.protection = build(target)
     except PipelineError:
-        record_failed_build(settings, target, since=build_began)
+        record_failed_build(target)
         raise
-    run_gate(settings, target)
-    written = export(settings, target)
-    publish_run(settings, warehouse, written)
+    outcome.step = "gate"
+    outcome.gate = run_gate(settings, target)
+    outcome.step = "export"
+    outcome.exported = export(settings, target)
+    outcome.step = "publish"
+    publish_run(settings, warehouse, outcome.exported)
+    outcome.warehouse, outcome.exports = warehouse.published, settings.exports_folder
+    outcome.step = "report"
     published = dataclasses.replace(target, database_path=warehouse.published)
-    return write_report(published, settings.exports_folder, settings.report_folder)
+    outcome.report = write_report(published, settings.exports_folder, settings.report_folder)
+    if outcome.report is None:
+        outcome.exit_code, outcome.cause = 1, "the offline report was not written"
 
 
 def say_input(settings: RunSettings) -> None:

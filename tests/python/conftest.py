@@ -1,8 +1,10 @@
 """Shared fixtures, each built once per test run:
-- `county_build`: a small county generated and built by `pcdm run` (dbt build, the data-quality
-  gate, the Power BI files and the offline report), for the end-to-end, report and Power BI tests;
+- `county_build`: a small county generated and built by `pcdm run` (runner.run_county: dbt build,
+  the data-quality gate, the Power BI files and the offline report), for the end-to-end, report
+  and Power BI tests;
 - `delivered_county` and `delivered_run`: a clean generated delivery, and `pcdm run --raw-path` on
-  it into a data dir whose path has spaces and a quote, for the fail-safe and quality-gate tests.
+  it (the command line itself, cli.main) into a data dir whose path has spaces and a quote, for the
+  fail-safe and quality-gate tests.
 
 A test that needs a dbt build (one of BUILD_FIXTURES, directly or through another fixture) is marked
 `e2e`; the fast lane (`scripts/test.sh --fast`) runs the others: `pytest -m "not e2e"`."""
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pcdm import cli
+from pcdm import cli, runner
 from pcdm.generator import CountyConfig, generate
 
 COUNTY_SALT = "report-county-salt-0123456789"
@@ -71,6 +73,7 @@ class CountyBuild:
     manifest: Path
     salt: str
     printed: str  # what `pcdm run` printed (dbt's own output aside)
+    outcome: runner.RunOutcome
 
 
 @pytest.fixture(scope="session")
@@ -79,24 +82,18 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.setenv("PCDM_PSEUDONYM_SALT", COUNTY_SALT)
-        exit_code = cli.main(
-            [
-                "run",
-                "--residents",
-                str(COUNTY_RESIDENTS),
-                "--seed",
-                "11",
-                "--defect-rate",
-                str(COUNTY_DEFECT_RATE),
-                "--data-dir",
-                str(data_dir),
-                "--dbt-work-path",
-                str(data_dir / "dbt"),
-                "--no-progress",
-            ]
+        outcome = runner.run_county(
+            runner.RunSettings(
+                data_dir=data_dir,
+                work_path=data_dir / "dbt",
+                demo=CountyConfig(
+                    residents=COUNTY_RESIDENTS, seed=11, defect_rate=COUNTY_DEFECT_RATE
+                ),
+                progress=False,
+            )
         )
     print(printed.getvalue())
-    assert exit_code == 0
+    assert outcome.exit_code == 0
     return CountyBuild(
         data_dir=data_dir,
         database=data_dir / "warehouse.duckdb",
@@ -105,6 +102,7 @@ def county_build(tmp_path_factory: pytest.TempPathFactory) -> CountyBuild:
         manifest=data_dir / "dbt" / "target" / "manifest.json",
         salt=COUNTY_SALT,
         printed=printed.getvalue(),
+        outcome=outcome,
     )
 
 

@@ -43,6 +43,21 @@ def run(county_build: CountyBuild):
     con.close()
 
 
+def test_run_county_says_what_it_published_gated_and_withheld(county_build: CountyBuild):
+    """The outcome of runner.run_county: where it published, the gate's result and the disclosure
+    control's figures, the same as the run printed."""
+    outcome = county_build.outcome
+    assert outcome.exit_code == 0 and outcome.failed_step is None and outcome.cause is None
+    assert outcome.published and outcome.warehouse == county_build.database
+    assert outcome.exports == county_build.exports and outcome.failed_build is None
+    assert outcome.report == county_build.report / "index.html" and outcome.report.exists()
+    folders = {p.name for p in county_build.exports.iterdir() if p.is_dir()}
+    assert set(outcome.exported) | {"dq", "reference"} == folders
+    assert outcome.gate.passed and outcome.gate_summary in county_build.printed
+    assert "\n".join(outcome.protection.lines()) in county_build.printed
+    assert sum(loss.withheld for loss in outcome.protection.loss) > 0
+
+
 def test_run_writes_every_raw_table(run):
     data_dir, _ = run
     written = {path.stem for path in (data_dir / "raw").glob("*.parquet")}
@@ -217,7 +232,7 @@ def publish_decisions(database, decide) -> None:
 def test_the_gate_audit_fails_on_weaker_protection(run, tmp_path, pattern):
     """The auditor of the gate finds the leaks of the protection before issue 11 (each mart swept
     along one dimension at a time, on its own) and of primary suppression alone, naming a cell."""
-    from pcdm.quality.gate import disclosure_audit
+    from pcdm.quality.disclosure import disclosure_audit
 
     data_dir, _ = run
     database = tmp_path / "weakened.duckdb"

@@ -317,3 +317,85 @@ def test_each_role_reads_its_layers_and_is_refused_the_others(role_logins, role)
                 assert count > 0, f"{schema}.{table} is empty: the read proves nothing"
     assert set(allowed) == READS[role]
     assert set(refused) == set(PROBES) - READS[role]
+
+
+# --- the data-quality gate on PostgreSQL --------------------------------------------------------
+
+
+@pytest.fixture
+def gate_database():
+    """A database of its own for hand-made dq metric tables, dropped at the end."""
+    _require("postgres")
+    import psycopg
+
+    name = f"pcdm_gate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(autocommit=True) as con:
+        con.execute(f'create database "{name}"')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PGDATABASE", name)
+        yield name
+    with psycopg.connect(autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}" with (force)')
+
+
+METRIC_ROWS = [
+    ("a", dt.date(2026, 10, 1), 0.95),
+    ("b", dt.date(2026, 10, 2), 0.2),
+    ("c", dt.date(2026, 10, 3), None),
+    ("d", dt.date(2026, 10, 4), 1.5),
+    ("ignored", dt.date(2026, 10, 5), -9.0),
+]
+
+
+def test_the_gate_validates_postgresql_dq_schema_with_its_postgres_datasource(
+    gate_database, tmp_path
+):
+    """The suites of a hand-made check run on PostgreSQL through great-expectations' postgres
+    datasource (no DuckDB involved) and give what they give on DuckDB's pandas batches: the same
+    successes, observed values and failing rows, named by the labels."""
+    import duckdb
+    import psycopg
+
+    from pcdm.quality import validation
+    from pcdm.quality.suites import Bounds, Check
+
+    check = Check(
+        name="staged_share",
+        description="hand-made",
+        table="dq_reconciliation",
+        where="source_table <> 'ignored'",
+        column="share",
+        labels=("source_table", "extract_day"),
+        min_rows=5,
+        bounds=(Bounds("error", min=0.5, max=1.0), Bounds("warning", min=0.9)),
+    )
+    create = "create table dq.dq_reconciliation (source_table {}, extract_day date, share {})"
+    with psycopg.connect() as con:
+        con.execute("create schema dq")
+        con.execute(create.format("text", "double precision"))
+        with con.cursor() as cursor:
+            cursor.executemany("insert into dq.dq_reconciliation values (%s, %s, %s)", METRIC_ROWS)
+    on_postgres = validation.validate(validation.PostgresMetrics(), [check], tmp_path / "pg")
+    with duckdb.connect() as con:
+        con.execute("create schema dq")
+        con.execute(create.format("varchar", "double"))
+        con.executemany("insert into dq.dq_reconciliation values (?, ?, ?)", METRIC_ROWS)
+        on_duckdb = validation.validate(validation.DuckDBMetrics(con), [check], tmp_path / "duck")
+    assert on_postgres == on_duckdb
+    failed = {(r.expectation, r.severity): r.details for r in on_postgres if not r.success}
+    assert failed == {
+        ("expect_table_row_count_to_be_between", "error"): (
+            "4 rows in scope of dq.dq_reconciliation where source_table <> 'ignored'",
+        ),
+        ("expect_column_values_to_not_be_null", "error"): (
+            "source_table=c extract_day=2026-10-03 share=none",
+        ),
+        ("expect_column_values_to_be_between", "error"): (
+            "source_table=b extract_day=2026-10-02 share=0.2",
+            "source_table=d extract_day=2026-10-04 share=1.5",
+        ),
+        ("expect_column_values_to_be_between", "warning"): (
+            "source_table=b extract_day=2026-10-02 share=0.2",
+        ),
+    }
+    assert (tmp_path / "pg" / "index.html").exists()

@@ -14,7 +14,6 @@ import contextlib
 import errno
 import hashlib
 import io
-import json
 import os
 import shutil
 import signal
@@ -31,7 +30,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import DELIVERED_SALT, DeliveredRun, delivered_run_arguments
-from pcdm import cli, exports, pipeline, publish, runner
+from pcdm import cli, dbt_results, exports, pipeline, publish, runner
 from pcdm.contract import PROJECT_DIR, load_contract
 
 SALT = DELIVERED_SALT  # the good run's salt (conftest.delivered_run): reruns must match it
@@ -287,18 +286,23 @@ def test_a_csv_delivery_not_in_utf8_is_refused_naming_the_file(good: Published, 
     assert_last_good_state_intact(good)
 
 
-def test_a_failing_dbt_node_and_its_error_are_the_first_line(tmp_path):
-    target = tmp_path / "target"
-    target.mkdir()
-    results = [
-        {"unique_id": "model.pcdm.int_reference_period", "status": "error",
-         "message": "Conversion Error: invalid date 'soon'\n  LINE 3: ..."},
-        {"unique_id": "test.pcdm.not_null_dim_person_age.abc", "status": "fail",
-         "message": "Got 3 results, configured to fail if != 0"},
-        {"unique_id": "model.pcdm.dim_person", "status": "skipped", "message": None},
+def test_a_failing_dbt_node_and_its_error_are_the_first_line():
+    def node(unique_id: str, status: str, message: str | None) -> dbt_results.NodeResult:
+        kind, _, rest = unique_id.partition(".")
+        name = rest.split(".")[1]
+        return dbt_results.NodeResult(
+            "command", unique_id, kind, name, None, None, status, None, message, 0.1
+        )
+
+    # as dbt's on-run-end hook records them (macros/dq/record_dbt_results.sql)
+    nodes = [
+        node("model.pcdm.int_reference_period", "error",
+             "Conversion Error: invalid date 'soon'\n  LINE 3: ..."),
+        node("test.pcdm.not_null_dim_person_age.abc", "fail",
+             "Got 3 results, configured to fail if != 0"),
+        node("model.pcdm.dim_person", "skipped", None),
     ]  # fmt: skip
-    (target / "run_results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
-    failures = pipeline.dbt_failures(target, since=0)
+    failures = pipeline.dbt_failures(nodes)
     message = pipeline.failure_message(["build"], 1, failures, lines=["09:01:02  SKIP ..."] * 300)
     first, *rest = message.splitlines()
     assert "model int_reference_period: Conversion Error: invalid date 'soon'" in first

@@ -35,7 +35,7 @@ CONTRACT_TYPES = {
     "date": "dateTime",
     "timestamp": "dateTime",
 }
-# Tables the data-quality gate writes (src/pcdm/quality/gate.py): not dbt models, so their only
+# Tables the data-quality gate writes (src/pcdm/quality/results.py): not dbt models, so their only
 # contract is the exported file.
 GATE_TABLES = {"dq_results", "dq_check_results"}
 

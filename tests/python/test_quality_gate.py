@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
-import os
 import shutil
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,11 +25,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import DeliveredRun
-from pcdm import cli, hetu
+from pcdm import dbt_results, hetu, runner
 from pcdm.generator import CountyConfig, generate
 from pcdm.generator.defects import STAGED_KINDS, TABLE_KINDS
-from pcdm.quality import gate
-from pcdm.quality.suites import load_checks
+from pcdm.quality import gate, validation
+from pcdm.quality.suites import Bounds, Check, load_checks
 
 SALT = "quality-gate-salt-0123456789"
 MISSING_DAY = date(2026, 10, 21)
@@ -51,19 +48,21 @@ def clean_raw(delivered_county: Path) -> Path:
     return delivered_county
 
 
-def corrupted_run(clean_raw: Path, folder: Path, changes: dict) -> tuple[int, str, Path]:
+def corrupted_run(
+    clean_raw: Path, folder: Path, changes: dict
+) -> tuple[int, str, Path, runner.RunOutcome]:
     """`pcdm run` on a copy of the clean delivery whose tables went through changes[table]."""
     raw = folder / "raw"
     shutil.copytree(clean_raw, raw)
     for table_name, change in changes.items():
         path = raw / f"{table_name}.parquet"
         pq.write_table(change(pq.read_table(path)), path)
-    code, output = run_county(raw, folder)
-    return code, output, folder
+    outcome, output = run_delivery(raw, folder)
+    return outcome.exit_code, output, folder, outcome
 
 
-def run_county(raw: Path, data_dir: Path) -> tuple[int, str]:
-    """`pcdm run` on a raw folder; exit code and everything it printed."""
+def run_delivery(raw: Path, data_dir: Path) -> tuple[runner.RunOutcome, str]:
+    """`pcdm run` (runner.run_county) on a raw folder; its outcome and everything it printed."""
     out = io.StringIO()
     with (
         pytest.MonkeyPatch.context() as patch,
@@ -71,21 +70,15 @@ def run_county(raw: Path, data_dir: Path) -> tuple[int, str]:
         contextlib.redirect_stderr(out),
     ):
         patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
-        code = cli.main(
-            [
-                "run",
-                "--raw-path",
-                str(raw),
-                "--data-dir",
-                str(data_dir),
-                "--dbt-work-path",
-                str(data_dir / "dbt"),
-                "--no-progress",
-                "--as-of",
-                EXTRACT_AT.isoformat(),
-            ]
+        outcome = runner.run_county(
+            runner.RunSettings(
+                data_dir=data_dir,
+                raw_path=raw,
+                work_path=data_dir / "dbt",
+                as_of=EXTRACT_AT,
+            )
         )
-    return code, out.getvalue()
+    return outcome, out.getvalue()
 
 
 def last_build(data_dir: Path) -> Path:
@@ -112,7 +105,8 @@ def failed_errors(data_dir: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def clean_run(delivered_run: DeliveredRun):
     """`pcdm run` on the clean delivery (conftest.delivered_run, built once), as published."""
-    return delivered_run.code, delivered_run.stdout + delivered_run.stderr, delivered_run.pristine
+    output = delivered_run.stdout + delivered_run.stderr
+    return delivered_run.code, output, delivered_run.pristine, None  # through the CLI: no outcome
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +173,8 @@ def defects_run(tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("defects")
     config = CountyConfig(residents=3000, seed=6, defect_rate=0.1)
     generate(config, data_dir / "raw", progress=False)
-    code, output = run_county(data_dir / "raw", data_dir)
-    return code, output, data_dir
+    outcome, output = run_delivery(data_dir / "raw", data_dir)
+    return outcome.exit_code, output, data_dir, outcome
 
 
 def powerbi_files(data_dir: Path) -> list[Path]:
@@ -194,7 +188,7 @@ def test_thresholds_file_loads_and_every_check_has_a_severity():
 
 
 def test_clean_county_passes_every_error_check_and_exports(clean_run):
-    code, output, data_dir = clean_run
+    code, output, data_dir, outcome = clean_run
     assert code == 0, output
     results = check_results(data_dir)
     assert results and all(success for _, severity, success in results if severity == "error")
@@ -212,7 +206,7 @@ def test_clean_county_passes_every_error_check_and_exports(clean_run):
 
 
 def test_missing_day_of_health_contacts_blocks_the_exports(missing_day_run):
-    code, output, data_dir = missing_day_run
+    code, output, data_dir, outcome = missing_day_run
     assert code == 3, output
     assert "BLOCKED" in output and "daily_volume_vs_same_weekday" in output
     assert f"event_day={MISSING_DAY}" in output and "source_table=health_contact" in output
@@ -220,12 +214,15 @@ def test_missing_day_of_health_contacts_blocks_the_exports(missing_day_run):
         name for name, severity, ok in check_results(data_dir) if severity == "error" and not ok
     }
     assert failed == {"daily_volume_vs_same_weekday"}
+    assert outcome.failed_step == "gate" and outcome.cause.startswith("BLOCKED")
+    assert {r.check for r in outcome.gate.blocking} == failed
+    assert not outcome.published and outcome.failed_build == data_dir / "warehouse.failed.duckdb"
     assert not powerbi_files(data_dir)
     assert (data_dir / "data_docs" / "index.html").exists()
 
 
 def test_scrambled_social_identity_codes_block_the_exports_by_join_coverage(scrambled_run):
-    code, output, data_dir = scrambled_run
+    code, output, data_dir, outcome = scrambled_run
     assert code == 3, output
     assert "join_coverage_social_tables" in output and "scope_name=social_decision" in output
     with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
@@ -242,7 +239,7 @@ def test_scrambled_social_identity_codes_block_the_exports_by_join_coverage(scra
 
 
 def test_stopped_feed_blocks_the_exports_by_source_freshness(stale_feed_run):
-    code, output, data_dir = stale_feed_run
+    code, output, data_dir, outcome = stale_feed_run
     assert code == 3, output
     assert "source_freshness" in output and "source_table=client_fee" in output
     assert "source_freshness" in failed_errors(data_dir)
@@ -254,7 +251,7 @@ def test_stopped_feed_blocks_the_exports_by_source_freshness(stale_feed_run):
 
 
 def test_the_clean_county_is_fresh_and_within_quarantine_bounds(clean_run):
-    _, _, data_dir = clean_run
+    _, _, data_dir, _ = clean_run
     outcomes = {
         (name, severity): ok
         for name, severity, ok in check_results(data_dir)
@@ -269,7 +266,7 @@ def test_the_clean_county_is_fresh_and_within_quarantine_bounds(clean_run):
 
 
 def test_the_defects_county_is_blocked_and_writes_no_exports(defects_run):
-    code, output, data_dir = defects_run
+    code, output, data_dir, outcome = defects_run
     assert code == 3, output
     assert "BLOCKED" in output and "quarantine_share_by_reason" in output
     assert "quarantine_share_by_reason" in failed_errors(data_dir)
@@ -278,7 +275,7 @@ def test_the_defects_county_is_blocked_and_writes_no_exports(defects_run):
 
 @pytest.mark.parametrize("kind", QUARANTINED_KINDS)
 def test_each_bad_row_kind_fails_the_quarantine_check_by_name(defects_run, kind):
-    _, _, data_dir = defects_run
+    _, _, data_dir, _ = defects_run
     with duckdb.connect(str(last_build(data_dir)), read_only=True) as con:
         details = con.sql(
             "select details from dq.dq_check_results "
@@ -300,26 +297,32 @@ def test_each_bad_row_kind_fails_the_quarantine_check_by_name(defects_run, kind)
 
 def test_a_failed_dbt_build_still_records_its_tests(tmp_path: Path):
     database = tmp_path / "warehouse.duckdb"
-    duckdb.connect(str(database)).close()
-    target = tmp_path / "target"
-    target.mkdir()
-    run_results = target / "run_results.json"
-    before = time.time() - 5
-    run_results.write_text(
-        json.dumps(
-            {
-                "results": [
-                    {"unique_id": "test.pcdm.not_null_dim_person_age.abc", "status": "fail",
-                     "failures": 3, "message": "Got 3 results"},
-                    {"unique_id": "test.pcdm.unique_dim_person_person_key.def", "status": "pass",
-                     "failures": 0, "message": None},
-                    {"unique_id": "model.pcdm.dim_person", "status": "success"},
-                ]
-            }
-        ),
-        encoding="utf-8",
-    )  # fmt: skip
-    failed = gate.record_failed_build(database, target, since=before)
+    with duckdb.connect(str(database)) as con:
+        # the rows dbt's on-run-end hook (macros/dq/record_dbt_results.sql) appends, for this
+        # build's run and an earlier one
+        con.execute("create schema dq")
+        con.execute(
+            "create table dq.dq_dbt_results (run_id varchar, command_id varchar, command varchar, "
+            "command_started_at timestamp, result_index bigint, unique_id varchar, "
+            "resource_type varchar, node_name varchar, model varchar, severity varchar, "
+            "status varchar, failures bigint, execution_seconds double, message varchar)"
+        )
+        con.executemany(
+            "insert into dq.dq_dbt_results values (?, 'c', 'build', now(), ?, ?, ?, ?, ?, ?, ?, ?, "
+            "0.1, ?)",
+            [
+                ("this", 1, "test.pcdm.not_null_dim_person_age.abc", "test",
+                 "not_null_dim_person_age", "dim_person", "error", "fail", 3, "Got 3 results"),
+                ("this", 2, "test.pcdm.unique_dim_person_person_key.def", "test",
+                 "unique_dim_person_person_key", "dim_person", "error", "pass", 0, None),
+                ("this", 3, "model.pcdm.dim_person", "model", "dim_person", None, None,
+                 "success", None, None),
+                ("earlier", 1, "test.pcdm.not_null_dim_person_sex.ghi", "test",
+                 "not_null_dim_person_sex", "dim_person", "error", "fail", 1, "Got 1 result"),
+            ],
+        )  # fmt: skip
+    nodes = dbt_results.read("duckdb", database, "this")
+    failed = gate.record_failed_build(database, nodes)
     assert [test.test for test in failed] == ["not_null_dim_person_age"]
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.sql("select source, check_name, status from dq.dq_results order by 2").fetchall()
@@ -329,10 +332,46 @@ def test_a_failed_dbt_build_still_records_its_tests(tmp_path: Path):
         ("dbt_test", "unique_dim_person_person_key", "pass"),
     ]
     assert checks == 0
-    # results older than this build belong to an earlier run: nothing is recorded
-    old = time.time() - 3600
-    os.utime(run_results, (old, old))
-    assert gate.record_failed_build(database, target, since=before) is None
+    # a build whose dbt recorded nothing (it stopped before its on-run-end hook): the results of
+    # an earlier run are not this one's, and nothing is recorded
+    assert dbt_results.read("duckdb", database, "stopped early") == []
+    assert gate.record_failed_build(database, []) is None
+
+
+def test_failing_rows_are_great_expectations_own_named_by_the_labels(tmp_path: Path):
+    """The failing rows come from great-expectations' COMPLETE result format, each named by the
+    check's labels: below the error bound, above it, and a NULL value (which fails the not-null
+    expectation, not the range); the observed value is the worst one."""
+    check = Check(
+        name="staged_share",
+        description="hand-made",
+        table="dq_reconciliation",
+        where="source_table <> 'ignored'",
+        column="share",
+        labels=("source_table", "extract_day"),
+        bounds=(Bounds("error", min=0.5, max=1.0), Bounds("warning", min=0.9)),
+    )
+    with duckdb.connect() as con:
+        con.execute("create schema dq")
+        con.execute(
+            "create table dq.dq_reconciliation as select * from (values "
+            "('a', date '2026-10-01', 0.95), ('b', date '2026-10-02', 0.2), "
+            "('c', date '2026-10-03', null), ('d', date '2026-10-04', 1.5), "
+            "('ignored', date '2026-10-05', -9.0)) t(source_table, extract_day, share)"
+        )
+        results = validation.validate(validation.DuckDBMetrics(con), [check], tmp_path / "docs")
+    by_kind = {(r.expectation, r.severity): r for r in results}
+    error = by_kind[("expect_column_values_to_be_between", "error")]
+    assert not error.success and error.observed_value == 0.2
+    assert error.details == (
+        "source_table=b extract_day=2026-10-02 share=0.2",
+        "source_table=d extract_day=2026-10-04 share=1.5",
+    )
+    warning = by_kind[("expect_column_values_to_be_between", "warning")]
+    assert warning.details == ("source_table=b extract_day=2026-10-02 share=0.2",)
+    nulls = by_kind[("expect_column_values_to_not_be_null", "error")]
+    assert not nulls.success and nulls.observed_value == 1
+    assert nulls.details == ("source_table=c extract_day=2026-10-03 share=none",)
 
 
 def _beyond(bounds) -> float:
@@ -346,7 +385,7 @@ ERROR_CHECKS = [c for c in load_checks() if any(b.severity == "error" for b in c
 @pytest.mark.parametrize("check", ERROR_CHECKS, ids=[c.name for c in ERROR_CHECKS])
 def test_every_error_check_fails_on_one_value_beyond_its_bound(clean_run, tmp_path, check):
     """On the clean county's metric tables, one row moved beyond the error bound fails the check."""
-    _, _, data_dir = clean_run
+    _, _, data_dir, _ = clean_run
     database = tmp_path / "warehouse.duckdb"
     shutil.copy(data_dir / "warehouse.duckdb", database)
     bounds = next(b for b in check.bounds if b.severity == "error")
@@ -355,7 +394,7 @@ def test_every_error_check_fails_on_one_value_beyond_its_bound(clean_run, tmp_pa
             f"update dq.{check.table} set {check.column} = {_beyond(bounds)} "
             f"where rowid = (select min(rowid) from dq.{check.table} where {check.where})"
         )
-        results = gate.validate(con, [check], tmp_path / "docs")
+        results = validation.validate(validation.DuckDBMetrics(con), [check], tmp_path / "docs")
     failed = [r for r in results if r.severity == "error" and not r.success]
     assert [r.check for r in failed] == [check.name]
     assert failed[0].details and f"{check.column}=" in failed[0].details[0]

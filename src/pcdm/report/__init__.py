@@ -239,15 +239,11 @@ def _steward_links(out: Path, has_dbt_docs: bool) -> str:
 def _write_suites(target: Path) -> None:
     import great_expectations as gx
 
-    from pcdm.quality.gate import (
-        DISCLOSURE_CHECK,
-        DISCLOSURE_EXPECTATION,
-        DISCLOSURE_RULE,
-        _quiet_gx,
-    )
+    from pcdm.quality.disclosure import DISCLOSURE_CHECK, DISCLOSURE_EXPECTATION, DISCLOSURE_RULE
     from pcdm.quality.suites import build_suite, load_checks
+    from pcdm.quality.validation import quiet_gx
 
-    _quiet_gx()
+    quiet_gx()
     gx.get_context(mode="ephemeral")
     target.mkdir(parents=True)
     for check in load_checks():
