@@ -12,8 +12,10 @@
    more only adds tables). This is the "protection by an alternative table" of the linked-table
    methods (tau-Argus modular, sdcTable), with one table for all small counts instead of one each.
    The tables hold everyone in scope at its true count (the other totals of the marts cost a
-   thousand times more than a cell); where no single such table exists, each small count gets its
-   own, and only a count that no such table can move (a population of a few persons) changes it.
+   thousand times more than a cell); where no single such table exists (a small population), the
+   small counts are split in halves, and halves again, until each part has its table (each reusing
+   what the tables before it withheld), and only a count that no such table can move (a population
+   of a few persons) changes everyone in scope.
    The LP's table can hold fractions (the equations of the linked marts make it half-integral in
    places), which an attacker who knows the counts are whole numbers could rule out. So where it
    does, an integer program over the groups that the LP's table changed (or that are withheld
@@ -70,21 +72,29 @@ def protect(family: Family, min_cell_size: int) -> Protection:
         alternatives.keep_everyone(True)
         change = alternatives.find(small, min_cell_size)
         lps += 1
-        if change is None:  # no one table: one per small count, each keeping what is withheld
-            change = np.zeros(len(truth))
-            for s in small:
-                if change[s] >= min_cell_size - MOVED:
+        if change is None:  # no one table for all: halves, then quarters, ... each reusing
+            change = np.zeros(len(truth))  # what the tables before it withheld
+            pending = [small]
+            while pending:
+                targets = pending.pop()
+                targets = targets[change[targets] < min_cell_size - MOVED]  # not lifted yet
+                if not len(targets):
                     continue
-                one = alternatives.find(np.array([s]), min_cell_size)
+                one = alternatives.find(targets, min_cell_size)
+                lps += 1
+                if one is None and len(targets) > 1:
+                    middle = len(targets) // 2
+                    pending += [targets[middle:], targets[:middle]]  # the first half next
+                    continue
                 if one is None:  # only a table that changes a mart's total moves this count
                     alternatives.keep_everyone(False)
-                    one = alternatives.find(np.array([s]), min_cell_size)
+                    one = alternatives.find(targets, min_cell_size)
                     alternatives.keep_everyone(True)
                     lps += 1
-                lps += 1
                 if one is None:
                     raise ProtectionError(
-                        f"no table differs from the truth by {min_cell_size} at {family.label(s)}"
+                        f"no table differs from the truth by {min_cell_size} at "
+                        f"{family.label(targets[0])}"
                     )
                 alternatives.withhold(np.flatnonzero(np.abs(one) > MOVED))
                 change = np.where(np.abs(one) > np.abs(change), one, change)
