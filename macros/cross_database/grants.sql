@@ -67,6 +67,21 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- Select on a table that a hook creates (no model, so no `grants` config: dq.dq_dbt_results) for
+    the roles that read its schema. -#}
+{% macro grant_hook_table(schema, table) -%}
+    {{ return(adapter.dispatch('grant_hook_table', 'pcdm')(schema, table)) }}
+{%- endmacro %}
+
+{% macro default__grant_hook_table(schema, table) -%}
+{%- endmacro %}
+
+{% macro postgres__grant_hook_table(schema, table) -%}
+    {%- for role in pcdm.reader_roles_by_schema().get(schema, []) -%}
+        {%- do run_query('grant select on ' ~ adapter.quote(schema) ~ '.' ~ adapter.quote(table) ~ ' to ' ~ adapter.quote(role)) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- No roles to grant to on DuckDB and Spark (see above). -#}
 {% macro duckdb__apply_grants(relation, grant_config, should_revoke=True) -%}
 {%- endmacro %}

@@ -5,8 +5,8 @@
     `pcdm run` names a failing node from it. A row carries the run's id (PCDM_RUN_ID: every dbt
     command of one `pcdm run` build, e.g. the two steps around the disclosure control) and the
     command's (PCDM_DBT_COMMAND_ID), each dbt's invocation_id when not set. Only commands that run
-    nodes record (not `dbt docs generate` or `compile`). One statement per query: Spark runs no
-    more than one at a time.
+    nodes record (not `dbt docs generate` or `compile`). On PostgreSQL the roles that read `dq`
+    may read it (grant_hook_table). One statement per query: Spark runs no more than one at a time.
 -#}
 {% macro record_dbt_results(results) %}
     {%- if execute and flags.WHICH in ('build', 'run', 'seed', 'test') -%}
@@ -21,9 +21,10 @@
             ~ ', failures ' ~ dbt.type_bigint() ~ ', execution_seconds ' ~ pcdm.type_double()
             ~ ', message ' ~ text ~ ')'
         ) -%}
+        {%- do pcdm.grant_hook_table('dq', 'dq_dbt_results') -%}
         {%- set run_id = env_var('PCDM_RUN_ID', '') or invocation_id -%}
         {%- set command_id = env_var('PCDM_DBT_COMMAND_ID', '') or invocation_id -%}
-        {%- set started = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+        {%- set started = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
         {%- set rows = [] -%}
         {%- for result in results -%}
             {%- set node = result.node -%}
