@@ -11,10 +11,12 @@ own process tree), and prints a table with raw rows, service events and events b
 The generate and dbt steps run as child processes so their memory is their own. The figures
 are for comparing runs on one machine, not pass/fail thresholds.
 
-With --engines, each county is built on each engine instead (README "Engines"; PostgreSQL from
-PGHOST etc., Spark in session mode): `pcdm load` (PostgreSQL), `dbt seed` and `dbt build`, side by
-side. Peak memory is that of the largest process of the step's tree: dbt with DuckDB inside it, or
-Spark's JVM; a PostgreSQL server's own memory is not counted.
+With --engines, each county goes through `pcdm run --target <engine>` on each engine instead
+(README "Engines"; PostgreSQL from PGHOST etc., e.g. under `pg_virtualenv`; Spark in session
+mode): the load (PostgreSQL), seeds, the two dbt steps around the disclosure control, the copy into
+DuckDB, the gate, the report files and the offline report, side by side. Peak memory is that of the
+largest process of the run's tree: pcdm (DuckDB and the gate inside it), a dbt, or Spark's JVM; a
+PostgreSQL server's own memory is not counted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +46,7 @@ MIN_CELL_SIZE = 5  # dbt_project.yml's default
 class Step:
     seconds: float
     peak_mib: float
+    output: str = ""
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> Step:
@@ -57,7 +61,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Step:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"benchmark: `{' '.join(command[:3])} ...` failed:\n{output[-3000:]}")
-    return Step(seconds, usage.ru_maxrss / 1024)
+    return Step(seconds, usage.ru_maxrss / 1024, output)
 
 
 def bench(residents: int, work: Path) -> dict[str, float]:
@@ -111,8 +115,12 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     }
 
 
+# the generator's default extract time: freshness judged as for the demo county
+EXTRACT_AT = "2026-11-01T02:00"
+
+
 def bench_engines(residents: int, engines: list[str], work: Path) -> list[dict[str, object]]:
-    """One county built on each engine: seconds and peak memory of the load and of dbt."""
+    """One county through `pcdm run --target <engine>` on each engine: seconds and peak memory."""
     raw = work / f"raw_{residents}"
     run_measured(
         [sys.executable, "-m", "pcdm.cli", "generate", "--residents", str(residents),
@@ -120,45 +128,43 @@ def bench_engines(residents: int, engines: list[str], work: Path) -> list[dict[s
     )  # fmt: skip
     rows = []
     for engine in engines:
-        target = pipeline.DbtTarget(
-            raw_path=raw,
-            database_path=work / f"bench_{residents}.duckdb",
-            work_path=work / "dbt",
-            engine=engine,
-        )
-        load = Step(0.0, 0.0)
-        if engine == "postgres":
-            load = run_measured(
-                [sys.executable, "-m", "pcdm.cli", "load", "--raw-path", str(raw)]
-            )  # fmt: skip
-        env = {**os.environ, "PCDM_SPARK_DIR": str(work / "spark")}
-        seed_command, seed_env = pipeline.dbt_command(pipeline.SEED, target)
-        build_command, build_env = pipeline.dbt_command(pipeline.PRODUCTION_BUILD, target)
-        seed = run_measured(seed_command, {**seed_env, **env})
-        build = run_measured(build_command, {**build_env, **env})
+        data_dir = work / f"run_{engine}"
+        run = run_measured(
+            [sys.executable, "-m", "pcdm.cli", "run", "--target", engine, "--raw-path", str(raw),
+             "--as-of", EXTRACT_AT, "--data-dir", str(data_dir), "--dbt-work-path",
+             str(work / "dbt"), "--no-progress"],
+            {**os.environ, "PCDM_SPARK_DIR": str(work / "spark")},
+        )  # fmt: skip
         rows.append(
             {
                 "residents": residents,
                 "engine": engine,
-                "load_s": load.seconds,
-                "dbt_s": seed.seconds + build.seconds,
-                "total_s": load.seconds + seed.seconds + build.seconds,
-                "peak_mib": max(load.peak_mib, seed.peak_mib, build.peak_mib),
+                "build_s": _seconds(run.output, r"dbt seed \+ build finished in (\d+) s"),
+                "protect_s": _seconds(run.output, r"Disclosure control: .*\(.*, ([\d.]+) s\)"),
+                "gate_s": _seconds(run.output, r"\(gate took (\d+) s\)"),
+                "total_s": run.seconds,
+                "peak_mib": run.peak_mib,
             }
         )
         print(f"  {residents:,} residents on {engine} done", flush=True)
-        target.database_path.unlink(missing_ok=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
     shutil.rmtree(raw)
     return rows
 
 
+def _seconds(output: str, pattern: str) -> float:
+    found = re.search(pattern, output)
+    return float(found.group(1)) if found else float("nan")
+
+
 def print_engine_table(results: list[dict[str, object]]) -> None:
-    print("| residents | engine | load s | dbt seed+build s | total s | peak MiB |")
-    print("|---:|---|---:|---:|---:|---:|")
+    titles = ["residents", "engine", "load+seed+build s", "protection s", "gate s", "run s"]
+    print("| " + " | ".join([*titles, "peak MiB"]) + " |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['residents']:,} | {r['engine']} | {r['load_s']:.1f} | {r['dbt_s']:.1f} "
-            f"| {r['total_s']:.1f} | {r['peak_mib']:,.0f} |"
+            f"| {r['residents']:,} | {r['engine']} | {r['build_s']:.0f} | {r['protect_s']:.1f} "
+            f"| {r['gate_s']:.0f} | {r['total_s']:.0f} | {r['peak_mib']:,.0f} |"
         )
 
 

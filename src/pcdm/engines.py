@@ -7,6 +7,7 @@ Java 17) with its metastore and tables under PCDM_SPARK_DIR.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -49,13 +50,19 @@ def spark_dir() -> Path:
     return Path(os.environ.get(SPARK_DIR_VARIABLE, PROJECT_DIR / "data" / "spark")).resolve()
 
 
+_SESSION_DEPTH = [0]
+
+
+@contextlib.contextmanager
 def spark_session():
-    """The Spark session of this process, configured as the profile's session target (the one dbt
-    made when it ran in this process, or a new one on the same metastore and tables)."""
+    """The Spark session of this process, configured as the profile's session target, for the
+    duration of the block; nested blocks share it. Leaving the outermost block stops the JVM:
+    Spark's Derby metastore opens in one JVM at a time, and the next dbt command runs Spark in a
+    process of its own."""
     from pyspark.sql import SparkSession
 
     folder = spark_dir()
-    return (
+    session = (
         SparkSession.builder.enableHiveSupport()
         .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
         .config(
@@ -67,6 +74,43 @@ def spark_session():
         .config("spark.sql.analyzer.maxIterations", "1000")
         .getOrCreate()
     )
+    _SESSION_DEPTH[0] += 1
+    try:
+        yield session
+    finally:
+        _SESSION_DEPTH[0] -= 1
+        if _SESSION_DEPTH[0] == 0:
+            _stop_jvm(session)
+
+
+def _stop_jvm(session) -> None:
+    """Stop the session and its JVM (pyspark keeps the JVM, and the metastore open in it, until
+    the Python process ends; it exits when its standard input closes). A later session starts a
+    new one."""
+    from pyspark import SparkContext
+
+    session.stop()
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None:
+        process.stdin.close()
+        process.wait(timeout=120)
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+
+
+@contextlib.contextmanager
+def connected(engine: str):
+    """A block in which the engine's tables are read and written with one connection (Spark: one
+    JVM, stopped at the end); nothing to hold for the other engines."""
+    if engine != "spark":
+        yield
+        return
+    with spark_session():
+        yield
 
 
 def read_table(
@@ -87,39 +131,10 @@ def read_table(
             cursor.execute(sql.SQL("select * from {}").format(sql.Identifier(schema, table)))
             return [d.name.lower() for d in cursor.description], cursor.fetchall()
     if engine == "spark":
-        frame = spark_session().table(f"{schema}.{table}")
-        return [c.lower() for c in frame.columns], [tuple(row) for row in frame.collect()]
+        with spark_session() as spark:
+            frame = spark.table(f"{schema}.{table}")
+            return [c.lower() for c in frame.columns], [tuple(row) for row in frame.collect()]
     raise ValueError(f"unknown engine {engine!r}")
-
-
-def run_dbt_in_process(args: list[str], env: dict[str, str]) -> None:
-    """One dbt command in this process (for Spark: one JVM for every command of a test run).
-    env: the variables of pipeline.dbt_command, set for the command's duration."""
-    from dbt.cli.main import dbtRunner
-
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    cwd = Path.cwd()
-    try:
-        os.chdir(PROJECT_DIR)
-        result = dbtRunner().invoke([*args, "--no-partial-parse"])
-    finally:
-        os.chdir(cwd)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    if not result.success:
-        failed = [
-            f"{r.node.name}: {r.message}"
-            for r in (getattr(result.result, "results", None) or [])
-            if str(r.status) in ("error", "fail")
-        ]
-        raise RuntimeError(
-            f"dbt {args[0]} failed on {env.get('PCDM_TARGET')}: "
-            + ("; ".join(failed[:5]) if failed else str(result.exception))
-        )
 
 
 def mart_relations(manifest: dict, schemas: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -142,7 +157,8 @@ def _arrow_table(engine: str, schema: str, table: str):
     import pyarrow as pa
 
     if engine == "spark":
-        return spark_session().table(f"{schema}.{table}").toArrow()
+        with spark_session() as spark:
+            return spark.table(f"{schema}.{table}").toArrow()
     import psycopg
     from psycopg import sql
 
@@ -162,7 +178,8 @@ def _arrow_table(engine: str, schema: str, table: str):
 
 def _tables(engine: str, schema: str) -> list[str]:
     if engine == "spark":
-        return sorted(t.name for t in spark_session().catalog.listTables(schema))
+        with spark_session() as spark:
+            return sorted(t.name for t in spark.catalog.listTables(schema))
     import psycopg
 
     with psycopg.connect() as con:
@@ -178,7 +195,7 @@ def mirror(engine: str, database_path: Path, schemas: tuple[str, ...] = MIRRORED
     import duckdb
 
     copied = 0
-    with duckdb.connect(str(database_path)) as con:
+    with connected(engine), duckdb.connect(str(database_path)) as con:
         for schema in schemas:
             con.execute(f'create schema if not exists "{schema}"')
             for table in _tables(engine, schema):
@@ -192,7 +209,7 @@ def copy_tables(engine: str, database_path: Path, schema: str, tables: list[str]
     """Copy some tables of a schema from the server engine into the run's DuckDB file."""
     import duckdb
 
-    with duckdb.connect(str(database_path)) as con:
+    with connected(engine), duckdb.connect(str(database_path)) as con:
         con.execute(f'create schema if not exists "{schema}"')
         for table in tables:
             data = _arrow_table(engine, schema, table)  # noqa: F841 (read by DuckDB by name)
@@ -207,12 +224,11 @@ def upload(engine: str, database_path: Path, schema: str, table: str) -> int:
     with duckdb.connect(str(database_path), read_only=True) as con:
         relation = con.sql(f'select * from "{schema}"."{table}"')
         names, rows = relation.columns, relation.fetchall()
-        frame = relation.df() if engine == "spark" else None
+        arrow = relation.to_arrow_table() if engine == "spark" else None
     if engine == "spark":
-        spark = spark_session()
-        spark.createDataFrame(frame).select(*names).write.insertInto(
-            f"{schema}.{table}", overwrite=True
-        )
+        with spark_session() as spark:
+            frame = spark.createDataFrame(arrow).select(*names)
+            frame.write.insertInto(f"{schema}.{table}", overwrite=True)
         return len(rows)
     import psycopg
     from psycopg import sql

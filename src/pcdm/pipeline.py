@@ -360,32 +360,39 @@ def build(
     target: DbtTarget,
     *,
     unit_tests: bool = True,
+    exclude: tuple[str, ...] = (),
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
 ) -> ProtectionReport:
     """Load the reference seeds, build every model up to the bi cells (with their data tests, and
     the unit tests), protect the bi cells, then build the bi marts on the decisions and run their
-    tests. The on-run-end hook records both steps' node results under the target's run id
-    (dq.dq_dbt_results), as the gate and the stewards read them."""
+    tests; both steps leave out the `exclude`d nodes (dbt selectors). The on-run-end hook records
+    both steps' node results under the target's run id (dq.dq_dbt_results), as the gate and the
+    stewards read them."""
+    from pcdm import engines
     from pcdm.privacy.warehouse import protect_warehouse
 
     seed(target, project_dir=project_dir, quiet=quiet)
     options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
-    build_models(target, exclude=(PROTECTED,), **options)
+    build_models(target, exclude=(PROTECTED, *exclude), **options)
     min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
-    if target.engine != "duckdb":  # the protection reads and writes the run's DuckDB file
-        from pcdm import engines
-        from pcdm.privacy.family import MARTS
+    # on a server engine the protection reads the cells copied into the run's DuckDB file and
+    # uploads its decisions (with one connection: on Spark one JVM, stopped before dbt goes on)
+    with engines.connected(target.engine):
+        if target.engine != "duckdb":
+            from pcdm.privacy.family import MARTS
 
-        cells = [spec.cells_model for spec in MARTS]
-        engines.copy_tables(target.engine, target.database_path, "intermediate", cells)
-        engines.copy_tables(target.engine, target.database_path, "reference", ["service_catalogue"])
-    report = protect_warehouse(target.database_path, min_cell_size)
-    if target.engine != "duckdb":
-        engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
+            cells = [spec.cells_model for spec in MARTS]
+            engines.copy_tables(target.engine, target.database_path, "intermediate", cells)
+            engines.copy_tables(
+                target.engine, target.database_path, "reference", ["service_catalogue"]
+            )
+        report = protect_warehouse(target.database_path, min_cell_size)
+        if target.engine != "duckdb":
+            engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
     if not quiet:
         print("\n".join(report.lines()), flush=True)
-    build_models(target, select=(PROTECTED,), **options)
+    build_models(target, select=(PROTECTED,), exclude=exclude, **options)
     return report
 
 
