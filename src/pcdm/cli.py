@@ -79,6 +79,15 @@ def _generate(args: argparse.Namespace, out: Path, fmt: str) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.nights:
+        from pcdm.generator.nightly import generate_nights
+
+        if args.format == "omop":
+            print("pcdm generate: --nights writes parquet or csv, not omop", file=sys.stderr)
+            return 2
+        folders = generate_nights(_config(args), args.out, args.nights, fmt=args.format)
+        print(f"Delivery sequence: {', '.join(str(f) for f in folders)}")
+        return 0
     _generate(args, args.out, args.format)
     return 0
 
@@ -111,7 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "needs --input omop"
         )
         return runner.SettingsError.exit_code
-    delivered = args.raw_path is not None or args.omop_path is not None
+    delivered = args.raw_path is not None or args.omop_path is not None or args.nightly
     # freshness is judged now, unless told otherwise or the delivery is a demo generated just now
     as_of = args.as_of or (None if delivered else args.extract_at)
     settings = runner.RunSettings(
@@ -128,7 +137,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         generate=lambda out: _generate(args, out, "parquet"),
         report_dir=args.report_dir.resolve() if args.report_dir else None,
         engine=args.target,
+        nightly=args.nightly,
+        full_refresh=args.full_refresh,
     )
+    if args.full_refresh and not args.nightly:
+        runner.fail("--full-refresh rebuilds a delivery sequence: use it with --nightly")
+        return runner.SettingsError.exit_code
     return runner.run(settings)
 
 
@@ -182,6 +196,13 @@ def parser() -> argparse.ArgumentParser:
         default="parquet",
         help="raw contract tables as Parquet or CSV, or omop: an OMOP CDM 5.4 instance in "
         "<out>/omop/ with the raw contract's social, CRM and finance tables in <out>/raw/",
+    )
+    generate.add_argument(
+        "--nights",
+        type=int,
+        default=0,
+        help="write a delivery sequence: <out>/day-00 (the full extract) and N nightly deltas "
+        "<out>/night-01 ... (README, Nightly deliveries)",
     )
     generate.set_defaults(handler=cmd_generate)
 
@@ -270,6 +291,18 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("PCDM_TARGET", "duckdb"),
         help="the engine (dbt target of profiles/profiles.yml; default PCDM_TARGET or duckdb); "
         "connection settings from the environment (README, Engines)",
+    )
+    run.add_argument(
+        "--nightly",
+        action="store_true",
+        help="apply --raw-path as the next delivery of the data dir's delivery sequence, "
+        "incrementally on the published warehouse (every delivery kept in <data-dir>/deliveries/)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="with --nightly: rebuild from every delivery kept (and --raw-path, if given, as the "
+        "next one)",
     )
     run.set_defaults(handler=cmd_run)
 
