@@ -16,16 +16,21 @@ delivered as (
     {%- endfor %}
     {%- for raw in tables %}
         select
-            {{ pcdm.delivery_id_of_row() }} as delivery_id,
+            raw_rows.delivery_id,
             '{{ raw.table }}' as source_table,
             count(*) as delivered_rows,
-            min({{ pcdm.safe_cast('loaded_at', 'timestamp') }}) as first_loaded_at,
-            max({{ pcdm.safe_cast('loaded_at', 'timestamp') }}) as last_loaded_at
-        from {{ source(raw.source, raw.table) }}
-        {%- if is_incremental() %}
-        where filename like '{{ var('new_delivery') | replace("'", "''") }}/%'
-        {%- endif %}
-        group by 1
+            min(raw_rows.loaded_at) as first_loaded_at,
+            max(raw_rows.loaded_at) as last_loaded_at
+        from (
+            select
+                {{ pcdm.delivery_id_of_row() }} as delivery_id,
+                {{ pcdm.safe_cast('loaded_at', 'timestamp') }} as loaded_at
+            from {{ source(raw.source, raw.table) }}
+            {%- if is_incremental() %}
+            where filename like '{{ var('new_delivery') | replace("'", "''") }}/%'
+            {%- endif %}
+        ) as raw_rows
+        group by raw_rows.delivery_id
         {% if not loop.last %}union all{% endif %}
     {%- else %}
         select
