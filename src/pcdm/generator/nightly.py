@@ -9,12 +9,15 @@ The county is generated once, as of --extract-at, and cut into deliveries by the
 
 Night k holds the rows of the day before it, and, chosen by a hash of the row's key (the same
 seed, the same sequence):
-    late arrivals    2 % of the rows of past days, delivered on a later night instead of day 0;
+    late arrivals    2 % of the rows of past days (0.5 % of the register's persons and links: their
+                     rows wait in quarantine as orphan_person until they arrive), delivered on a
+                     later night instead of day 0;
     corrections      1 % of the health contacts re-delivered with another cost, 1 % of the
                      residents with another municipality (the newest loaded_at wins);
     re-deliveries    1 % of the rows of every table delivered again unchanged (a duplicate across
                      nights: the older copy is superseded);
-    late children    2 % of the diagnoses arrive a night after their contact or episode;
+    late children    2 % of the diagnoses and procedures arrive a night after their contact or
+                     episode (those of day 0 on any night);
     a full re-delivery of crm_consent on the last night (every row delivered until then, again);
     register updates 0.5 % of the residents re-delivered each night (the reference date, the day
                      before the newest population extract, moves with the nights);
@@ -106,9 +109,10 @@ def split_deliveries(
             f"case when {ev} is null then 0 when {ev} > {t} then {nights} else greatest(0, "
             f"{nights} - cast(floor(epoch({t} - {ev}) / 86400) as integer)) end"
         )
-        late = _hash(key_sql(table), "late", 100)
+        late = _hash(key_sql(table), "late", 200)
+        share = 1 if table.startswith("population_") else 4  # per 200 rows
         moved = f"1 + {_hash(key_sql(table), 'late-night', nights)}"
-        return f"case when ({happened}) = 0 and {late} < 2 then {moved} else {happened} end"
+        return f"case when ({happened}) = 0 and {late} < {share} then {moved} else {happened} end"
 
     # the night of each row of every table with a time, then the children with their parents
     for table in EVENT_TIME:
@@ -127,10 +131,12 @@ def split_deliveries(
             )
             nights_of.append(f"p{i}.night")
         parent_night = f"coalesce({', '.join(nights_of)}, 0)"
-        later = _hash(key_sql(table).replace("cast(", "cast(c."), "child", 100)
+        child_key = key_sql(table).replace("cast(", "cast(c.")
+        later = _hash(child_key, "child", 100)
         child_night = (
-            f"case when {parent_night} < {nights} and {later} < 2 "
-            f"then {parent_night} + 1 else {parent_night} end"
+            f"case when {later} >= 2 or {parent_night} = {nights} then {parent_night} "
+            f"when {parent_night} = 0 then 1 + {_hash(child_key, 'child-night', nights)} "
+            f"else {parent_night} + 1 end"
         )
         con.execute(
             f"create table {table} as select c.*, {child_night} as night "
