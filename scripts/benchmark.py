@@ -3,6 +3,7 @@
     .venv/bin/python scripts/benchmark.py           # 10 000, 100 000 and 1 000 000 residents
     .venv/bin/python scripts/benchmark.py --residents 10000 50000 --keep /tmp/bench
     .venv/bin/python scripts/benchmark.py --residents 100000 --engines duckdb postgres spark
+    .venv/bin/python scripts/benchmark.py --residents 10000 --nightly    # a night against day 0
 
 For each size it times `pcdm generate` (Parquet), `dbt seed` + `dbt build` (all models and
 tests, in the two steps around the disclosure control), the disclosure control and its audit
@@ -10,6 +11,10 @@ tests, in the two steps around the disclosure control), the disclosure control a
 own process tree), and prints a table with raw rows, service events and events built per second.
 The generate and dbt steps run as child processes so their memory is their own. The figures
 are for comparing runs on one machine, not pass/fail thresholds.
+
+With --nightly, each county is generated as day 0 and one night (`pcdm generate --nights 1`) and
+applied with `pcdm run --nightly` twice: the full build of day 0 and the incremental night are
+printed side by side (dbt seed + build, and the whole run with gate, report files and report).
 
 With --engines, each county goes through `pcdm run --target <engine>` on each engine instead
 (README "Engines"; PostgreSQL from PGHOST etc., e.g. under `pg_virtualenv`; Spark in session
@@ -157,6 +162,50 @@ def _seconds(output: str, pattern: str) -> float:
     return float(found.group(1)) if found else float("nan")
 
 
+DBT_SECONDS = "dbt seed + build finished in "
+
+
+def bench_nightly(residents: int, work: Path) -> dict[str, float]:
+    """Day 0 in full, then one night incrementally, by `pcdm run --nightly` (README "Nightly
+    deliveries"): wall seconds of each run and of its dbt seed + build."""
+    sequence, data_dir = work / f"nights_{residents}", work / f"nightly_{residents}"
+    run_measured(
+        [sys.executable, "-m", "pcdm.cli", "generate", "--residents", str(residents),
+         "--nights", "1", "--out", str(sequence), "--no-progress"]
+    )  # fmt: skip
+    figures: dict[str, float] = {"residents": residents}
+    for name, folder, as_of in (
+        ("full", "day-00", "2026-10-31T03:00"),
+        ("night", "night-01", "2026-11-01T03:00"),
+    ):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "pcdm.cli", "run", "--nightly", "--raw-path",
+             str(sequence / folder), "--data-dir", str(data_dir), "--dbt-work-path",
+             str(work / "dbt"), "--as-of", as_of],
+            cwd=PROJECT_DIR, capture_output=True, text=True,
+        )  # fmt: skip
+        figures[f"{name}_run_s"] = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(f"benchmark: pcdm run --nightly {folder} failed:\n{done.stderr[-3000:]}")
+        line = next(x for x in done.stdout.splitlines() if x.startswith(DBT_SECONDS))
+        figures[f"{name}_dbt_s"] = float(line[len(DBT_SECONDS) :].split()[0])
+    shutil.rmtree(sequence)
+    shutil.rmtree(data_dir)
+    return figures
+
+
+def print_nightly_table(results: list[dict[str, float]]) -> None:
+    print("| residents | full dbt s | night dbt s | night/full dbt | full run s | night run s |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['residents']:,} | {r['full_dbt_s']:.0f} | {r['night_dbt_s']:.0f} "
+            f"| {r['night_dbt_s'] / r['full_dbt_s']:.0%} | {r['full_run_s']:.0f} "
+            f"| {r['night_run_s']:.0f} |"
+        )
+
+
 def print_engine_table(results: list[dict[str, object]]) -> None:
     titles = ["residents", "engine", "load+seed+build s", "protection s", "gate s", "run s"]
     print("| " + " | ".join([*titles, "peak MiB"]) + " |")
@@ -203,6 +252,11 @@ def main() -> int:
         default=None,
         help="build each county on each of these engines, side by side",
     )
+    parser.add_argument(
+        "--nightly",
+        action="store_true",
+        help="one night's delta against the full build of day 0 (pcdm run --nightly)",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pcdm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -212,13 +266,17 @@ def main() -> int:
         f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
     )
     results = []
+    if args.nightly:
+        print_nightly_table([bench_nightly(residents, work) for residents in args.residents])
+        args.residents = []
     for residents in args.residents:
         if args.engines:
             results += bench_engines(residents, args.engines, work)
         else:
             results.append(bench(residents, work))
             print(f"  {residents:,} residents done", flush=True)
-    (print_engine_table if args.engines else print_table)(results)
+    if results:
+        (print_engine_table if args.engines else print_table)(results)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -65,6 +65,15 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    if args.nights:
+        from pcdm.generator.nightly import generate_nights
+
+        if args.format == "omop":
+            print("pcdm generate: --nights writes parquet or csv, not omop", file=sys.stderr)
+            return 2
+        folders = generate_nights(_config(args), args.out, args.nights, fmt=args.format)
+        print(f"Delivery sequence: {', '.join(str(f) for f in folders)}")
+        return 0
     from pcdm import runner
 
     runner.generate_county(_config(args), args.out, args.format, progress=not args.no_progress)
@@ -104,6 +113,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         report_dir=args.report_dir,
         engine=args.target,
+        nightly=args.nightly,
+        full_refresh=args.full_refresh,
     )
     return runner.run_county(settings).exit_code
 
@@ -159,6 +170,13 @@ def parser() -> argparse.ArgumentParser:
         default="parquet",
         help="raw contract tables as Parquet or CSV, or omop: an OMOP CDM 5.4 instance in "
         "<out>/omop/ with the raw contract's social, CRM and finance tables in <out>/raw/",
+    )
+    generate.add_argument(
+        "--nights",
+        type=int,
+        default=0,
+        help="write a delivery sequence: <out>/day-00 (the full extract) and N nightly deltas "
+        "<out>/night-01 ... (README, Nightly deliveries)",
     )
     generate.set_defaults(handler=cmd_generate)
 
@@ -247,6 +265,18 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("PCDM_TARGET", "duckdb"),
         help="the engine (dbt target of profiles/profiles.yml; default PCDM_TARGET or duckdb); "
         "connection settings from the environment (README, Engines)",
+    )
+    run.add_argument(
+        "--nightly",
+        action="store_true",
+        help="apply --raw-path as the next delivery of the data dir's delivery sequence, "
+        "incrementally on the published warehouse (every delivery kept in <data-dir>/deliveries/)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="with --nightly: rebuild from every delivery kept (and --raw-path, if given, as the "
+        "next one)",
     )
     run.set_defaults(handler=cmd_run)
 

@@ -102,6 +102,7 @@ STEWARD_TABLES = (
     "dq.dq_quarantine_by_reason",
     "dq.dq_reconciliation",
     "dq.dq_source_freshness",
+    "dq.dq_delivery_log",
     "reference.service_catalogue",
     "reference.municipalities",
 )

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from pcdm import exports, pipeline, publish
+from pcdm import deliveries, exports, pipeline, publish
 from pcdm.contract import PROJECT_DIR, load_contract
 from pcdm.pipeline import PipelineError, SettingsError
 
@@ -90,10 +90,15 @@ class RunSettings:
     # the dbt target: duckdb, postgres or spark (README "Engines"); a server engine's bi, dq and
     # reference schemas are copied into the run's DuckDB file, which the gate and the exports read
     engine: str = "duckdb"
+    # apply raw_path as the next delivery of the data dir's delivery sequence, incrementally on the
+    # published warehouse (deliveries.py, README "Nightly deliveries"); full_refresh: rebuild from
+    # every delivery kept (and raw_path, when given, as the next one)
+    nightly: bool = False
+    full_refresh: bool = False
 
     @property
     def delivered(self) -> bool:
-        return self.raw_path is not None or self.omop_path is not None
+        return self.raw_path is not None or self.omop_path is not None or self.nightly
 
     @property
     def exports_folder(self) -> Path:
@@ -245,12 +250,72 @@ def check_settings(settings: RunSettings) -> None:
             f"unknown county code {settings.county_code!r} (--county-code): the wellbeing "
             f"services county codes of seeds/municipalities.csv are {', '.join(sorted(codes))}"
         )
+    if settings.nightly:
+        check_nightly_settings(settings)
+    elif settings.full_refresh:
+        raise SettingsError("--full-refresh rebuilds a delivery sequence: use it with --nightly")
     clashes = RUN_VARS & set(settings.vars)
     if clashes:
         raise SettingsError(
             f"--vars may not set {', '.join(sorted(clashes))}: use --raw-path, --input, "
             "--omop-path and --id-scheme (the format is detected from the files)"
         )
+
+
+def check_nightly_settings(settings: RunSettings) -> None:
+    if settings.raw_path is None and not settings.full_refresh:
+        raise SettingsError("--nightly needs --raw-path (tonight's delivery), or --full-refresh")
+    if settings.omop_path is not None or settings.engine != "duckdb":
+        raise SettingsError(
+            "--nightly works on the raw contract on DuckDB only (not with --input omop, nor on "
+            f'{settings.engine}): README "Nightly deliveries"'
+        )
+
+
+def prepare_nightly(
+    settings: RunSettings, warehouse: publish.Warehouse, store: deliveries.Store
+) -> tuple[dict[str, object], deliveries.Delivery | None] | None:
+    """Tonight's delivery into the store, and the build's vars (None: applied already). The build
+    file is the published warehouse's copy for an incremental night, else a fresh one."""
+    store.recover(deliveries.published_delivery_ids(warehouse.published))
+    kept = store.deliveries()
+    if warehouse.published.exists() and not kept and not settings.full_refresh:
+        raise SettingsError(
+            f"{warehouse.published} was not built from a delivery sequence (no deliveries kept in "
+            f"{store.root}): start one with --nightly --full-refresh --raw-path <a full extract>"
+        )
+    incremental = warehouse.published.exists() and bool(kept) and not settings.full_refresh
+    new = None
+    if settings.raw_path is not None:
+        raw_format = pipeline.detect_raw_format(settings.raw_path)
+        check_readable(settings.raw_path, raw_format)
+        digest = deliveries.content_hash(settings.raw_path, raw_format)
+        known = store.find(digest)
+        if known is not None and not settings.full_refresh:
+            say(
+                f"Delivery {settings.raw_path} was applied already, as {known.delivery_id} at "
+                f"{known.applied_at} UTC: nothing to do, nothing was changed."
+            )
+            return None
+        if known is None:
+            try:
+                new = store.add(settings.raw_path, raw_format, digest)
+            except ValueError as error:
+                raise SettingsError(f"cannot apply the delivery: {error}") from None
+    if not store.deliveries():
+        raise SettingsError(f"--full-refresh: no deliveries kept in {store.root}")
+    values: dict[str, object] = {"deliveries_applied": store.dbt_vars()}
+    if incremental:
+        import shutil
+
+        shutil.copyfile(warehouse.published, warehouse.building)
+        values["new_delivery"] = str(new.path)
+    how = "incrementally on the published warehouse" if incremental else "in full"
+    if new is not None:
+        say(f"Delivery {settings.raw_path} kept as {new.path}; building {how}")
+    else:
+        say(f"Rebuilding from the {len(store.deliveries())} deliveries kept in {store.root}")
+    return values, new
 
 
 def prepare_raw(settings: RunSettings) -> Path | None:
@@ -379,9 +444,13 @@ def check_reference(settings: RunSettings, raw_path: Path, raw_format: str) -> N
 
 
 def dbt_target(
-    settings: RunSettings, raw_path: Path | None, database_path: Path
+    settings: RunSettings,
+    raw_path: Path | None,
+    database_path: Path,
+    raw_format: str | None = None,
+    nightly_vars: dict[str, object] | None = None,
 ) -> pipeline.DbtTarget:
-    values: dict[str, object] = dict(settings.vars)
+    values: dict[str, object] = {**settings.vars, **(nightly_vars or {})}
     values["county_code"] = settings.county_code
     if settings.omop_path is not None:
         values["input"] = "omop"
@@ -394,7 +463,8 @@ def dbt_target(
     return pipeline.DbtTarget(
         raw_path=raw_path,
         database_path=database_path,
-        raw_format="parquet" if raw_path is None else pipeline.detect_raw_format(raw_path),
+        raw_format=raw_format
+        or ("parquet" if raw_path is None else pipeline.detect_raw_format(raw_path)),
         extra_vars=tuple(values.items()),
         work_path=settings.work_path,
         engine=settings.engine,
@@ -575,17 +645,50 @@ def _failed(outcome: RunOutcome, exit_code: int, cause: str, kept: list[Path]) -
 
 def _run_locked(settings: RunSettings, warehouse: publish.Warehouse, outcome: RunOutcome) -> None:
     exports.recover(settings.exports_folder)  # the leftovers of a run that was killed hard
+    if settings.nightly:
+        _run_nightly(settings, warehouse, outcome)
+        return
     outcome.step = "prepare_raw"
     raw_path = prepare_raw(settings)
     target = dbt_target(settings, raw_path, warehouse.start())
-    if settings.omop_path is None:
-        outcome.step = "check_readable"
-        check_readable(raw_path, target.raw_format)
-        outcome.step = "check_reference"
-        check_reference(settings, raw_path, target.raw_format)
-    else:
+    _build_and_publish(settings, warehouse, target, outcome)
+
+
+def _run_nightly(settings: RunSettings, warehouse: publish.Warehouse, outcome: RunOutcome) -> None:
+    store = deliveries.Store(settings.data_dir)
+    database = warehouse.start()
+    outcome.step = "prepare_nightly"
+    prepared = prepare_nightly(settings, warehouse, store)
+    if prepared is None:
+        return
+    values, new = prepared
+    raw_format = store.deliveries()[-1].raw_format
+    target = dbt_target(settings, store.every_delivery, database, raw_format, values)
+    try:
+        _build_and_publish(settings, warehouse, target, outcome)
+    except BaseException:
+        published = deliveries.published_delivery_ids(warehouse.published)
+        if new is not None and new.delivery_id not in published:
+            store.remove(new)  # the last good warehouse does not hold it
+        raise
+    if new is not None:
+        store.mark_applied(new)
+
+
+def _build_and_publish(
+    settings: RunSettings,
+    warehouse: publish.Warehouse,
+    target: pipeline.DbtTarget,
+    outcome: RunOutcome,
+) -> None:
+    if settings.omop_path is not None:
         outcome.step = "check_omop_readable"
         check_omop_readable(settings, target.raw_format)
+    elif not settings.nightly:  # a night's folder was checked by prepare_nightly
+        outcome.step = "check_readable"
+        check_readable(target.raw_path, target.raw_format)
+        outcome.step = "check_reference"
+        check_reference(settings, target.raw_path, target.raw_format)
     say_input(settings)
     outcome.step = "build"
     try:

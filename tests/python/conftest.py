@@ -49,6 +49,7 @@ BUILD_FIXTURES = {
     "browser",
     "omop_mini_run",
     "omop_both_ways",
+    "nightly_runs",
 }
 
 

@@ -284,7 +284,13 @@ def test_the_stewards_page_shows_the_gate_quarantine_reconciliation_and_freshnes
 
     open_page(browser, county_build.report, STEWARDS_PAGE)
     tables = {t["mart"]: t for t in browser.execute_script(READ_TABLES)}
-    for mart in ("dq_results", "dq_check_results", "dq_quarantine_by_reason", "dq_reconciliation"):
+    for mart in (
+        "dq_results",
+        "dq_check_results",
+        "dq_quarantine_by_reason",
+        "dq_reconciliation",
+        "dq_delivery_log",
+    ):
         assert len(tables[mart]["rows"]) == len(mart_frame(marts, mart)), mart
     assert len(tables["dq_source_freshness"]["rows"]) == len(
         mart_frame(marts, "dq_source_freshness")

@@ -38,7 +38,7 @@ by_domain as (
     select
         domain,
         count(*) as events,
-        sum(cost_eur) as cost_eur,
+        {{ exact_sum('cost_eur') }} as cost_eur,
         count(case when source_table = 'health_contact' then 1 end) as health_contacts,
         count(case when source_table = 'health_contact' and is_emergency then 1 end) as emergency_contacts
     from events_12m

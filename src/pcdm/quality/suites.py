@@ -28,6 +28,7 @@ METRIC_TABLES = (
     "dq_quarantine_by_reason",
     "dq_reconciliation",
     "dq_source_freshness",
+    "dq_delivery_sequence",
 )
 
 

@@ -1,8 +1,10 @@
 -- Every delivered customer plan, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['plan_id']) }}
 with
 
 source as (
     select * from {{ raw_source('crm', 'care_plan') }}
+    {{ only_new_deliveries('crm', 'care_plan') }}
 ),
 
 renamed as (

@@ -1,9 +1,11 @@
 -- Every delivered care-team membership, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['recorded_person_id', 'professional_id', 'role', 'valid_from']) }}
 -- The grain key includes the identity code, so source_row_key carries it pseudonymised.
 with
 
 source as (
     select * from {{ raw_source('crm', 'crm_care_team') }}
+    {{ only_new_deliveries('crm', 'crm_care_team') }}
 ),
 
 renamed as (

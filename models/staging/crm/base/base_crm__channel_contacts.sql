@@ -1,8 +1,10 @@
 -- Every delivered customer interaction in a service channel, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['interaction_id']) }}
 with
 
 source as (
     select * from {{ raw_source('crm', 'crm_channel_contact') }}
+    {{ only_new_deliveries('crm', 'crm_channel_contact') }}
 ),
 
 renamed as (

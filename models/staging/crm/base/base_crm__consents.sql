@@ -1,8 +1,10 @@
 -- Every delivered expression of will or consent, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['consent_id']) }}
 with
 
 source as (
     select * from {{ raw_source('crm', 'crm_consent') }}
+    {{ only_new_deliveries('crm', 'crm_consent') }}
 ),
 
 renamed as (

@@ -1,9 +1,11 @@
 -- Every delivered customer feedback answer, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['response_id']) }}
 -- The respondent may be anonymous: a missing identity code is allowed, an invalid one is not.
 with
 
 source as (
     select * from {{ raw_source('crm', 'feedback_response') }}
+    {{ only_new_deliveries('crm', 'feedback_response') }}
 ),
 
 renamed as (

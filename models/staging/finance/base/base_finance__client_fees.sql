@@ -1,8 +1,10 @@
 -- Every delivered client fee invoice (asiakasmaksu), typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['invoice_id']) }}
 with
 
 source as (
     select * from {{ raw_source('finance', 'client_fee') }}
+    {{ only_new_deliveries('finance', 'client_fee') }}
 ),
 
 renamed as (

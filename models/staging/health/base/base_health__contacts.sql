@@ -1,8 +1,10 @@
 -- Every delivered outpatient contact, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['contact_id']) }}
 with
 
 source as (
     select * from {{ raw_source('health', 'health_contact') }}
+    {{ only_new_deliveries('health', 'health_contact') }}
 ),
 
 renamed as (

@@ -1,8 +1,10 @@
 -- Every delivered inpatient episode, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['episode_id']) }}
 with
 
 source as (
     select * from {{ raw_source('health', 'health_episode') }}
+    {{ only_new_deliveries('health', 'health_episode') }}
 ),
 
 renamed as (

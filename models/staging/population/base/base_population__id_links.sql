@@ -1,8 +1,10 @@
 -- Every delivered link of a temporary identifier to a permanent one, with the reason it cannot be staged.
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['temporary_id']) }}
 with
 
 source as (
     select * from {{ raw_source('population', 'population_id_link') }}
+    {{ only_new_deliveries('population', 'population_id_link') }}
 ),
 
 renamed as (

@@ -1,8 +1,10 @@
 -- Every delivered register row, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['person_id']) }}
 with
 
 source as (
     select * from {{ raw_source('population', 'population_person') }}
+    {{ only_new_deliveries('population', 'population_person') }}
 ),
 
 renamed as (

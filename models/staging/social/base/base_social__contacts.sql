@@ -1,8 +1,10 @@
 -- Every delivered social care client work contact, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['contact_id']) }}
 with
 
 source as (
     select * from {{ raw_source('social', 'social_contact') }}
+    {{ only_new_deliveries('social', 'social_contact') }}
 ),
 
 renamed as (

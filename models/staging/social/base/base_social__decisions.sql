@@ -1,8 +1,10 @@
 -- Every delivered social welfare service decision, typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['decision_id']) }}
 with
 
 source as (
     select * from {{ raw_source('social', 'social_decision') }}
+    {{ only_new_deliveries('social', 'social_decision') }}
 ),
 
 renamed as (

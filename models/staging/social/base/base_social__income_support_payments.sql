@@ -1,8 +1,10 @@
 -- Every delivered income support payment (toimeentulotuki), typed and normalised, with the reason it cannot be staged (if any).
+{{ config(materialized=delivery_materialization(), incremental_strategy='delete+insert', unique_key=['payment_id']) }}
 with
 
 source as (
     select * from {{ raw_source('social', 'income_support') }}
+    {{ only_new_deliveries('social', 'income_support') }}
 ),
 
 renamed as (

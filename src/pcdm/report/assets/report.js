@@ -359,6 +359,7 @@
     var quarantine = table("dq_quarantine_by_reason");
     var reconciliation = table("dq_reconciliation");
     var freshness = table("dq_source_freshness");
+    var deliveries = table("dq_delivery_log");
     var statusFilter = { column: "status", values: ["all"].concat(ordered("status", distinct(results.rows, "status"))),
       value: "all" };
     function draw() {
@@ -407,6 +408,9 @@
       content.appendChild(stewardSection(["Täsmäytys", "Reconciliation: raw = staged + quarantined"],
         reconciliation, reconciliation.rows, null));
       content.appendChild(stewardSection(["Tuoreus", "Source freshness"], freshness, freshness.rows, null));
+      content.appendChild(stewardSection(["Toimitusloki", "Delivery log (dq.dq_delivery_log)"], deliveries,
+        deliveries.rows, ["Jokainen sovellettu toimitus tauluittain: rivit, loaded_at-väli ja sovellusaika.",
+          "Every delivery applied, per table: rows, loaded_at range and when it was applied."]));
     }
     renderFilters(document.getElementById("filters"), [statusFilter], draw);
     draw();

@@ -1,0 +1,106 @@
+{#-
+    Nightly deliveries (docs/raw-contract.md "Delivery sequence"). `pcdm run --nightly` keeps every
+    delivery in <data-dir>/deliveries/<delivery_id>/ and builds with the vars
+      raw_path      every delivery kept (the glob <data-dir>/deliveries/*): all rows ever delivered;
+      new_delivery  tonight's folder among them (unset: a full build, nothing is incremental).
+    With new_delivery set, the base models are incremental (delete+insert on their key): they read,
+    from every delivery kept, only the rows of the keys tonight touches, and deduplicate those keys
+    again (newest loaded_at wins), so that each key ends as a full refresh would leave it.
+
+    Tonight touches a key of a table when
+      - tonight delivers a row of the key (and every row tonight delivers is read, a row without a key too);
+      - a row of the key names a person whose staging may change tonight (affected_person_ids);
+      - (diagnoses, procedures) the contact or episode the row belongs to is touched.
+    delivery_keys() names, per raw table, the base model's key as the base model computes it from the
+    raw columns (it must stay the same expression), the person column and the parent records.
+-#}
+{% macro delivery_materialization() -%}
+    {{ return('incremental' if var('new_delivery', none) else 'table') }}
+{%- endmacro %}
+
+{% macro delivery_keys(table_name) -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set trimmed = "trim(cast({} as " ~ text ~ "))" -%}
+    {%- set keys = {
+        'population_person': {'key': [pcdm.normalise_person_id('person_id')]},
+        'population_id_link': {'key': [pcdm.normalise_person_id('temporary_id')], 'person': 'person_id'},
+        'health_contact': {'key': [trimmed.format('contact_id')], 'person': 'person_id'},
+        'health_episode': {'key': [trimmed.format('episode_id')], 'person': 'person_id'},
+        'health_diagnosis': {'key': [trimmed.format('diagnosis_id')], 'parents': [
+            {'source': 'health', 'table': 'health_contact', 'column': 'record_id'},
+            {'source': 'health', 'table': 'health_episode', 'column': 'record_id'}]},
+        'health_procedure': {'key': [trimmed.format('procedure_id')], 'parents': [
+            {'source': 'health', 'table': 'health_contact', 'column': 'contact_id'}]},
+        'social_decision': {'key': [trimmed.format('decision_id')], 'person': 'person_id'},
+        'social_contact': {'key': [trimmed.format('contact_id')], 'person': 'person_id'},
+        'income_support': {'key': [trimmed.format('payment_id')], 'person': 'person_id'},
+        'crm_channel_contact': {'key': [trimmed.format('interaction_id')], 'person': 'person_id'},
+        'crm_care_team': {'key': [pcdm.normalise_person_id('person_id'), trimmed.format('professional_id'),
+            'lower(' ~ trimmed.format('role') ~ ')', pcdm.safe_cast('valid_from', 'date')], 'person': 'person_id'},
+        'crm_consent': {'key': [trimmed.format('consent_id')], 'person': 'person_id'},
+        'care_plan': {'key': [trimmed.format('plan_id')], 'person': 'person_id'},
+        'feedback_response': {'key': [trimmed.format('response_id')], 'person': 'person_id'},
+        'client_fee': {'key': [trimmed.format('invoice_id')], 'person': 'person_id'},
+    } -%}
+    {{ return(keys[table_name]) }}
+{%- endmacro %}
+
+{#- The raw table as delivered tonight (the source's reader on the new_delivery folder). -#}
+{% macro new_delivery_relation(source_name, table_name) -%}
+    {%- set node = graph.sources['source.pcdm.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- set location = node.meta.external_location.format(name=table_name) -%}
+    {%- set every = var('raw_path') | replace("'", "''") -%}
+    {{ return(location.replace(every, var('new_delivery') | replace("'", "''"))) }}
+{%- endmacro %}
+
+{#-
+    The normalised ids of the persons whose staging may change tonight: the persons and links tonight
+    delivers, and the temporary ids linked to a person tonight delivers (rows recorded under them
+    resolve to that person).
+-#}
+{% macro affected_person_ids() -%}
+    {%- set person_id = pcdm.normalise_person_id('person_id') -%}
+    {%- set temporary_id = pcdm.normalise_person_id('temporary_id') -%}
+    select {{ person_id }} from {{ pcdm.new_delivery_relation('population', 'population_person') }}
+    union
+    select {{ temporary_id }} from {{ pcdm.new_delivery_relation('population', 'population_id_link') }}
+    union
+    select {{ person_id }} from {{ pcdm.new_delivery_relation('population', 'population_id_link') }}
+    union
+    select {{ temporary_id }} from {{ source('population', 'population_id_link') }}
+    where {{ person_id }} in (
+        select {{ person_id }} from {{ pcdm.new_delivery_relation('population', 'population_person') }}
+    )
+{%- endmacro %}
+
+{#- The keys of a table that tonight touches (see the top of this file). -#}
+{% macro touched_keys(source_name, table_name) -%}
+    {%- set spec = pcdm.delivery_keys(table_name) -%}
+    {%- set key = spec.key | join(', ') -%}
+    select {{ key }} from {{ pcdm.new_delivery_relation(source_name, table_name) }}
+    {%- if spec.person %}
+    union
+    select {{ key }} from {{ source(source_name, table_name) }}
+    where {{ pcdm.normalise_person_id(spec.person) }} in ({{ pcdm.affected_person_ids() }})
+    {%- endif %}
+    {%- for parent in spec.get('parents', []) %}
+    union
+    select {{ key }} from {{ source(source_name, table_name) }}
+    where trim(cast({{ parent.column }} as {{ dbt.type_string() }})) in (
+        {{ pcdm.touched_keys(parent.source, parent.table) }}
+    )
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The filter of a base model's source CTE: nothing in a full build; when the build is incremental,
+    every row delivered tonight and every row of a key tonight touches.
+-#}
+{% macro only_new_deliveries(source_name, table_name) -%}
+    {%- if is_incremental() -%}
+        {%- set spec = pcdm.delivery_keys(table_name) -%}
+    where
+        filename like '{{ var('new_delivery') | replace("'", "''") }}/%'
+        or ({{ spec.key | join(', ') }}) in ({{ pcdm.touched_keys(source_name, table_name) }})
+    {%- endif -%}
+{%- endmacro %}
