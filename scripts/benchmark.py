@@ -1,7 +1,8 @@
-"""Benchmark: generate counties of increasing size and build them with dbt on DuckDB.
+"""Benchmark: the demo county end to end, and counties of increasing size built with dbt on DuckDB.
 
-    .venv/bin/python scripts/benchmark.py           # 10 000, 100 000 and 1 000 000 residents
-    .venv/bin/python scripts/benchmark.py --residents 10000 50000 --keep /tmp/bench
+    flock /work/notes/heavy.lock .venv/bin/python scripts/benchmark.py  # demo; 10k, 100k, 1M
+    .venv/bin/python scripts/benchmark.py --residents 10000 100000 --keep /tmp/bench
+    .venv/bin/python scripts/benchmark.py --no-demo --residents 10000
     .venv/bin/python scripts/benchmark.py --residents 100000 --engines duckdb postgres spark
     .venv/bin/python scripts/benchmark.py --residents 10000 --nightly    # a night against day 0
 
@@ -9,8 +10,14 @@ For each size it times `pcdm generate` (Parquet), `dbt seed` + `dbt build` (all 
 tests, in the two steps around the disclosure control), the disclosure control and its audit
 (printing the cells withheld per mart), records the peak resident memory of each dbt step (its
 own process tree), and prints a table with raw rows, service events and events built per second.
-The generate and dbt steps run as child processes so their memory is their own. The figures
-are for comparing runs on one machine, not pass/fail thresholds.
+The generate and dbt steps run as child processes so their memory is their own. Each size also
+times the floor: one DuckDB query that scans the person column of every raw table of events and
+records (all but the population register) and counts them per person, and prints the build's
+seconds per million raw rows and its ratio to the floor. First (unless --no-demo) it times
+`pcdm run` on the demo county (generate, seed + build with every data test, disclosure control,
+gate, exports, report) and then the segmentation subset `dbt run --select +person_segment` on its
+database. It ends with the targets of issue 15 next to the figures of this run. The figures are for
+comparing runs on one machine (it prints the load average), not pass/fail tests.
 
 With --nightly, each county is generated as day 0 and one night (`pcdm generate --nights 1`) and
 applied with `pcdm run --nightly` twice: the full build of day 0 and the incremental night are
@@ -45,6 +52,13 @@ sys.path.insert(0, str(PROJECT_DIR / "src"))
 from pcdm import pipeline  # noqa: E402
 
 MIN_CELL_SIZE = 5  # dbt_project.yml's default
+GIB = 1024
+
+# issue 15's targets, on this 2-core machine
+DEMO_RUN_TARGET_S = 45
+SEGMENTATION_TARGET_S = 8
+MILLION_BUILD_TARGET_S = 240
+MILLION_PEAK_TARGET_MIB = 6 * GIB
 
 
 @dataclass
@@ -69,6 +83,68 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Step:
     return Step(seconds, usage.ru_maxrss / 1024, output)
 
 
+def floor_seconds(raw: Path) -> float:
+    """The floor: one DuckDB query scanning the person column of every raw table that has one (but
+    the population register) and counting rows per person, in memory; the best of three."""
+    import duckdb
+
+    from pcdm.contract import load_contract
+
+    tables = [
+        name
+        for name, table in load_contract().items()
+        if "person_id" in table.column_names and not name.startswith("population_")
+    ]
+    scans = " union all ".join(
+        f"select person_id from read_parquet('{raw / name}.parquet')" for name in tables
+    )
+    per_person = f"select person_id, count(*) as n from ({scans}) group by person_id"
+    query = f"select count(*), sum(n) from ({per_person})"
+    best = float("inf")
+    with duckdb.connect() as con:
+        for _ in range(3):
+            started = time.perf_counter()
+            con.sql(query).fetchall()
+            best = min(best, time.perf_counter() - started)
+    return best
+
+
+def bench_demo(work: Path) -> dict[str, float]:
+    """`pcdm run` on the demo county, end to end; then `dbt run --select +person_segment` on its
+    database, under the build's own file name and vars (so dbt reuses the run's partial parse)."""
+    from pcdm import publish
+
+    data_dir, dbt_dir = work / "demo", work / "demo_dbt"
+    run = run_measured(
+        [sys.executable, "-m", "pcdm.cli", "run", "--data-dir", str(data_dir),
+         "--dbt-work-path", str(dbt_dir), "--no-progress"]
+    )  # fmt: skip
+    results = dbt_dir / "target" / "run_results.json"
+    dbt_vars = json.loads(results.read_text(encoding="utf-8"))["args"]["vars"]
+    warehouse = publish.Warehouse(data_dir)
+    warehouse.published.rename(warehouse.building)
+    target = pipeline.DbtTarget(
+        raw_path=data_dir / "raw", database_path=warehouse.building, work_path=dbt_dir
+    )
+    command, env = pipeline.dbt_command(["run", "--select", "+person_segment"], target)
+    command[command.index("--vars") + 1] = json.dumps(dbt_vars)
+    segmentation = run_measured(command, env)
+    nodes = json.loads(results.read_text(encoding="utf-8"))["results"]
+    meta = json.loads((data_dir / "raw" / "_generator.json").read_text(encoding="utf-8"))
+    floor = floor_seconds(data_dir / "raw")
+    shutil.rmtree(data_dir)
+    return {
+        "residents": meta["residents"],
+        "raw_rows": sum(meta["row_counts"].values()),
+        "run_s": run.seconds,
+        "run_peak_mib": run.peak_mib,
+        "segmentation_s": segmentation.seconds,
+        "segmentation_models": len(nodes),
+        "segmentation_nodes_s": sum(node["execution_time"] for node in nodes),
+        "floor_s": floor,
+    }
+
+
 def bench(residents: int, work: Path) -> dict[str, float]:
     raw = work / f"raw_{residents}"
     generate = run_measured(
@@ -77,6 +153,7 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     )  # fmt: skip
     meta = json.loads((raw / "_generator.json").read_text(encoding="utf-8"))
     raw_rows = sum(meta["row_counts"].values())
+    floor = floor_seconds(raw)
     target = pipeline.DbtTarget(
         raw_path=raw, database_path=work / f"bench_{residents}.duckdb", work_path=work / "dbt"
     )
@@ -103,18 +180,22 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     size_mib = target.database_path.stat().st_size / 2**20
     shutil.rmtree(raw)
     target.database_path.unlink()
+    dbt_seconds = seed.seconds + build.seconds
     return {
         "residents": residents,
         "raw_rows": raw_rows,
         "generate_s": generate.seconds,
         "generate_peak_mib": generate.peak_mib,
         "raw_rows_per_s": raw_rows / generate.seconds,
-        "dbt_seconds": seed.seconds + build.seconds,
+        "dbt_seconds": dbt_seconds,
+        "s_per_m_rows": dbt_seconds / raw_rows * 1e6,
+        "floor_s": floor,
+        "floor_ratio": dbt_seconds / floor,
         "protect_s": protection.seconds,
         "audit_s": audit.seconds,
         "dbt_peak_mib": max(seed.peak_mib, build.peak_mib),
         "events": events,
-        "events_per_s": events / (seed.seconds + build.seconds),
+        "events_per_s": events / dbt_seconds,
         "quarantined": quarantined,
         "database_mib": size_mib,
     }
@@ -225,6 +306,9 @@ def print_table(results: list[dict[str, float]]) -> None:
         ("generate_peak_mib", "gen MiB", "{:,.0f}"),
         ("dbt_seconds", "dbt seed+build s", "{:.1f}"),
         ("dbt_peak_mib", "dbt MiB", "{:,.0f}"),
+        ("s_per_m_rows", "s per M raw rows", "{:.1f}"),
+        ("floor_s", "floor s", "{:.2f}"),
+        ("floor_ratio", "x floor", "{:,.0f}"),
         ("protect_s", "protect s", "{:.1f}"),
         ("audit_s", "audit s", "{:.1f}"),
         ("events", "service events", "{:,.0f}"),
@@ -239,6 +323,47 @@ def print_table(results: list[dict[str, float]]) -> None:
     print("|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|")
     for row in cells:
         print("| " + " | ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def print_demo(demo: dict[str, float]) -> None:
+    print(
+        f"Demo county: {demo['residents']:,} residents, {demo['raw_rows']:,} raw rows: `pcdm run` "
+        f"{demo['run_s']:.1f} s at {demo['run_peak_mib']:,.0f} MiB peak; `dbt run --select "
+        f"+person_segment` {demo['segmentation_s']:.1f} s ({demo['segmentation_models']} models, "
+        f"{demo['segmentation_nodes_s']:.1f} s in the models); floor {demo['floor_s']:.2f} s"
+    )
+
+
+def print_targets(demo: dict[str, float] | None, results: list[dict[str, float]]) -> None:
+    """Issue 15's targets next to this run's figures."""
+    rows = []
+    if demo:
+        rows += [
+            ("demo county: `pcdm run` end to end", f"<= {DEMO_RUN_TARGET_S} s",
+             f"{demo['run_s']:.1f} s", demo["run_s"] <= DEMO_RUN_TARGET_S),
+            ("demo county: `dbt run -s +person_segment`", f"<= {SEGMENTATION_TARGET_S} s",
+             f"{demo['segmentation_s']:.1f} s", demo["segmentation_s"] <= SEGMENTATION_TARGET_S),
+        ]  # fmt: skip
+    for r in results:
+        if r["residents"] == 1_000_000:
+            rows += [
+                ("1 000 000 residents: dbt seed + build", f"<= {MILLION_BUILD_TARGET_S} s",
+                 f"{r['dbt_seconds']:.1f} s", r["dbt_seconds"] <= MILLION_BUILD_TARGET_S),
+                ("1 000 000 residents: dbt peak memory", f"<= {MILLION_PEAK_TARGET_MIB:,} MiB",
+                 f"{r['dbt_peak_mib']:,.0f} MiB", r["dbt_peak_mib"] <= MILLION_PEAK_TARGET_MIB),
+            ]  # fmt: skip
+    if len(results) > 1:  # linear: seconds per million raw rows of the largest against the smallest
+        small, large = results[0], results[-1]
+        growth = large["s_per_m_rows"] / small["s_per_m_rows"]
+        rows.append(
+            (f"linear: s per M raw rows, {large['residents']:,} vs {small['residents']:,}",
+             "not growing (<= 1.0x)", f"{growth:.2f}x", growth <= 1.0)
+        )  # fmt: skip
+    if not rows:
+        return
+    print("\n| target | wanted | this run | met |\n|---|---|---:|---|")
+    for name, wanted, figure, met in rows:
+        print(f"| {name} | {wanted} | {figure} | {'yes' if met else 'NO'} |")
 
 
 def main() -> int:
@@ -257,14 +382,22 @@ def main() -> int:
         action="store_true",
         help="one night's delta against the full build of day 0 (pcdm run --nightly)",
     )
+    parser.add_argument(
+        "--no-demo", action="store_true", help="leave out the demo county's `pcdm run`"
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pcdm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault(pipeline.SALT_VARIABLE, "benchmark-salt-not-secret-0123456789")
     print(
         f"pcdm benchmark on {platform.node()}: {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
+        f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, load average "
+        + " ".join(f"{load:.1f}" for load in os.getloadavg())
     )
+    demo = None
+    if not (args.no_demo or args.engines or args.nightly):
+        demo = bench_demo(work)
+        print_demo(demo)
     results = []
     if args.nightly:
         print_nightly_table([bench_nightly(residents, work) for residents in args.residents])
@@ -277,6 +410,9 @@ def main() -> int:
             print(f"  {residents:,} residents done", flush=True)
     if results:
         (print_engine_table if args.engines else print_table)(results)
+    if not (args.engines or args.nightly):
+        print_targets(demo, results)
+    print("load average at the end: " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0

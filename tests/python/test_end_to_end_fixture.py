@@ -275,9 +275,18 @@ def test_identity_codes_do_not_leave_staging(database):
         assert not values & {A, B, C, D, E, F, G, H, I_}, f"{schema}.{table}.{column}"
 
 
+@pytest.fixture(scope="module")
+def broken_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every broken delivery: the same raw path and database each time, so that dbt
+    parses the project once for all of them (its partial parsing needs the same vars)."""
+    return tmp_path_factory.mktemp("broken_delivery")
+
+
 @pytest.fixture
-def broken_delivery(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
+def broken_delivery(broken_work: Path) -> Path:
+    """A fresh copy of the fixture, for a test to break, in broken_work."""
+    raw = broken_work / "raw"
+    shutil.rmtree(raw, ignore_errors=True)
     shutil.copytree(FIXTURE, raw)
     return raw
 
@@ -291,20 +300,20 @@ def _build_error(raw: Path, work: Path) -> str:
     return str(failure.value)
 
 
-def test_missing_table_file_is_named(broken_delivery: Path, tmp_path: Path, monkeypatch):
+def test_missing_table_file_is_named(broken_delivery: Path, monkeypatch):
     monkeypatch.setenv("PCDM_PSEUDONYM_SALT", SALT)
     (broken_delivery / "crm_consent.csv").unlink()
-    message = _build_error(broken_delivery, tmp_path)
+    message = _build_error(broken_delivery, broken_delivery.parent)
     assert "missing table file(s)" in message and "crm_consent.csv" in message
     assert "Traceback" not in message
 
 
-def test_missing_column_is_named(broken_delivery: Path, tmp_path: Path, monkeypatch):
+def test_missing_column_is_named(broken_delivery: Path, monkeypatch):
     monkeypatch.setenv("PCDM_PSEUDONYM_SALT", SALT)
     path = broken_delivery / "health_episode.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text(
         "\n".join(line.replace(",care_level", ",level") for line in lines) + "\n", encoding="utf-8"
     )
-    message = _build_error(broken_delivery, tmp_path)
+    message = _build_error(broken_delivery, broken_delivery.parent)
     assert "required column(s) missing" in message and "health_episode.care_level" in message
