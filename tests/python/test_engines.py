@@ -105,7 +105,12 @@ def _snapshot(engine: str, manifest: dict, duckdb_path: Path | None, left_out=()
     marts = {}
     schemas = tuple(schema for schema in MART_SCHEMAS if schema not in left_out)
     for schema, table in engines.mart_relations(manifest, schemas):
-        columns, rows = engines.read_table(engine, schema, table, duckdb_path=duckdb_path)
+        try:
+            columns, rows = engines.read_table(engine, schema, table, duckdb_path=duckdb_path)
+        except Exception as error:  # Spark's exceptions may not print: name the table
+            raise AssertionError(
+                f"{engine}: cannot read {schema}.{table} ({type(error).__name__})"
+            ) from error
         canonical = [
             tuple((c, _canonical(c, v)) for c, v in sorted(zip(columns, row, strict=True)))
             for row in rows
