@@ -19,6 +19,7 @@ fails instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -128,13 +129,14 @@ def counties() -> dict[str, tuple[Path, str]]:
     }
 
 
-@pytest.fixture(scope="module")
-def postgres_database():
-    """A database of its own on the PostgreSQL server of PGHOST, dropped at the end."""
+@contextlib.contextmanager
+def _own_database(prefix: str):
+    """A database of its own on the PostgreSQL server of PGHOST (PGDATABASE names it in the
+    block), dropped at the end."""
     _require("postgres")
     import psycopg
 
-    name = f"pcdm_engines_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(autocommit=True) as con:
         con.execute(f'create database "{name}"')
     with pytest.MonkeyPatch.context() as patch:
@@ -142,6 +144,12 @@ def postgres_database():
         yield name
     with psycopg.connect(autocommit=True) as con:
         con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="module")
+def postgres_database():
+    with _own_database("pcdm_engines") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
@@ -368,18 +376,9 @@ def test_each_role_reads_its_layers_and_is_refused_the_others(role_logins, role)
 
 @pytest.fixture
 def gate_database():
-    """A database of its own for hand-made dq metric tables, dropped at the end."""
-    _require("postgres")
-    import psycopg
-
-    name = f"pcdm_gate_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(autocommit=True) as con:
-        con.execute(f'create database "{name}"')
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PGDATABASE", name)
+    """A database of its own for hand-made dq metric tables."""
+    with _own_database("pcdm_gate") as name:
         yield name
-    with psycopg.connect(autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}" with (force)')
 
 
 METRIC_ROWS = [
