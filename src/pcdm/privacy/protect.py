@@ -154,7 +154,6 @@ class _Alternatives:
             both.data,
         )
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-        h.setOptionValue("time_limit", INTEGER_SECONDS)  # stops the integer program only
         h.setOptionValue("mip_rel_gap", INTEGER_GAP)
         self.cost = np.concatenate([cost, cost])
 
@@ -210,13 +209,15 @@ class _Alternatives:
         h.changeColsBounds(len(held), held, np.zeros(len(held)), np.zeros(len(held)))
         kinds = highspy.HighsVarType
         h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kInteger))
-        try:
+        h.setOptionValue("time_limit", INTEGER_SECONDS)  # the integer program's only: an LP runs
+        try:  # to its end, or a slow machine would take a late table for none
             h.run()
             feasible = (
                 h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
             )
             whole = np.round(np.array(h.getSolution().col_value)) if feasible else None
         finally:
+            h.setOptionValue("time_limit", self.highspy.kHighsInf)
             h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kContinuous))
             h.changeColsBounds(len(held), held, lower, upper)
         return whole
