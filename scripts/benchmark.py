@@ -1,6 +1,6 @@
 """Benchmark: the demo county end to end, and counties of increasing size built with dbt on DuckDB.
 
-    .venv/bin/python scripts/benchmark.py  # demo; 10k, 100k, 1M (a machine with nothing else running)
+    .venv/bin/python scripts/benchmark.py  # demo; 10k, 100k, 1M (on a machine otherwise idle)
     .venv/bin/python scripts/benchmark.py --residents 10000 100000 --keep /tmp/bench
     .venv/bin/python scripts/benchmark.py --no-demo --residents 10000
     .venv/bin/python scripts/benchmark.py --residents 100000 --engines duckdb postgres spark
