@@ -33,4 +33,5 @@ sqlfluff lint models macros tests/dbt analyses --processes 2
 sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with the var input omop
 
 echo "== pytest"
-pytest "$@"
+# two workers, each build's tests on one of them, the longest first (tests/python/conftest.py)
+pytest -n 2 --no-loadscope-reorder "$@"

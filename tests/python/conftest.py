@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,13 @@ from pcdm import cli, runner
 from pcdm.generator import CountyConfig, generate
 
 COUNTY_SALT = "report-county-salt-0123456789"
+
+# A pytest-xdist worker's __main__ has neither a file nor a spec: pyspark's connect module
+# (imported by great-expectations when pyspark is installed) takes such a process for a doctest
+# run and exits it. Give the worker's __main__ a file name.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
 
 # The fixtures that build a county with dbt (each test module's own, and county_build), run a
 # browser over one, or compile the privacy macro with dbt for a property-based attack (about a
@@ -57,6 +65,54 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+    # the longest groups first (see worker_group), each group's tests in their own order
+    items.sort(key=lambda item: group_rank(worker_group(item.nodeid)))
+
+
+# scripts/test.sh runs the suite on two workers (pytest-xdist, `-n 2`). A test module's builds are
+# made once, on the worker that runs the module (a module is one unit of work, as with xdist's
+# `--dist loadfile`), and the modules that read county_build are one unit together. The units go
+# out in the order of LONGEST_FIRST (from `--durations`), so that both workers end at about the
+# same time. (xdist's own `--dist loadgroup` does not group with pytest 9.2: it renames items by an
+# attribute pytest no longer reads.)
+COUNTY_BUILD_MODULES = {
+    "test_end_to_end_generated",
+    "test_powerbi_project",
+    "test_report",
+    "test_report_browser",
+}
+LONGEST_FIRST = [
+    "test_engines",
+    "test_fail_safe",
+    "test_nightly",
+    "county_build",
+    "test_quality_gate",
+    "test_omop_input",
+    "test_segmentation_rules",
+    "test_end_to_end_fixture",
+    "test_plausibility",
+    "test_dbt_unit_tests",
+]
+
+
+def worker_group(nodeid: str) -> str:
+    """The unit of work a test belongs to: its module's, or county_build's."""
+    module = Path(nodeid.split("::")[0]).stem
+    return "county_build" if module in COUNTY_BUILD_MODULES else module
+
+
+def group_rank(group: str) -> int:
+    return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByBuild(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    return ByBuild(config, log)
 
 
 COUNTY_RESIDENTS = 4000
