@@ -147,6 +147,9 @@ def dbt_command(
         "PCDM_DUCKDB_PATH": str(target.database_path),
         "PCDM_TARGET": target.engine,
         "DBT_PROFILES_DIR": str(project_dir / "profiles"),
+        # start-up: no require-dbt-version check, and no usage events (nothing leaves the machine)
+        "DBT_VERSION_CHECK": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         dbt_results.RUN_ID_VARIABLE: target.run_id,
         dbt_results.COMMAND_ID_VARIABLE: command_id or uuid.uuid4().hex,
     }
