@@ -116,6 +116,11 @@
     {{ return(((var('new_delivery', none) or '') | string).rstrip('/').split('/')[-1]) }}
 {%- endmacro %}
 
+{#- An incremental build on a night (checked first: a unit test has no `this` to ask is_incremental() about). -#}
+{% macro is_incremental_night() -%}
+    {{ return(var('new_delivery', none) is not none and is_incremental()) }}
+{%- endmacro %}
+
 {% macro evaluated_in_delivery() -%}
     {%- if var('new_delivery', none) -%}
         {{ pcdm.text_literal(pcdm.tonight_delivery_id()) }}
@@ -126,7 +131,7 @@
 
 {#- True for the rows a night re-evaluated (every row when the model is built in full). -#}
 {% macro evaluated_tonight(relation='') -%}
-    {%- if is_incremental() -%}
+    {%- if pcdm.is_incremental_night() -%}
         {{ relation ~ '.' if relation }}evaluated_in_delivery = {{ pcdm.text_literal(pcdm.tonight_delivery_id()) }}
     {%- else -%}
         true
@@ -137,7 +142,7 @@
 {% macro delete_keys_evaluated_tonight(base_model) -%}
     {%- set base = ref(base_model) -%}
     {%- set key = config.get('unique_key') | join(', ') -%}
-    {%- if is_incremental() -%}
+    {%- if pcdm.is_incremental_night() -%}
     delete from {{ this }} where ({{ key }}) in (select {{ key }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
     {%- endif -%}
 {%- endmacro %}
@@ -160,9 +165,10 @@
 {%- endmacro %}
 
 {#- A stg_ model's rows whose key tonight re-evaluated in its base model (true in a full build). -#}
+{#- (The base models are refs only when a night builds: unit tests give no base model rows.) -#}
 {% macro key_evaluated_tonight(base_model, key_column) -%}
-    {%- set base = ref(base_model) -%}
-    {%- if is_incremental() -%}
+    {%- set base = ref(base_model) if var('new_delivery', none) else none -%}
+    {%- if pcdm.is_incremental_night() -%}
         {{ key_column }} in (select {{ key_column }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
     {%- else -%}
         true
@@ -189,8 +195,8 @@
     the events tonight re-evaluated, by the given columns (source_table, source_id or event_key).
 -#}
 {% macro is_event_evaluated_tonight(columns, relation='') -%}
-    {%- set touched = pcdm.events_evaluated_tonight() -%}
-    {%- if is_incremental() -%}
+    {%- set touched = pcdm.events_evaluated_tonight() if var('new_delivery', none) else none -%}
+    {%- if pcdm.is_incremental_night() -%}
         {%- set prefix = relation ~ '.' if relation else '' -%}
         ({{ prefix ~ columns | join(', ' ~ prefix) }}) in (select {{ columns | join(', ') }} from ({{ touched }}) as touched)
     {%- else -%}
@@ -200,7 +206,7 @@
 
 {% macro delete_events_evaluated_tonight(columns) -%}
     {%- set condition = pcdm.is_event_evaluated_tonight(columns) -%}
-    {%- if is_incremental() -%}
+    {%- if pcdm.is_incremental_night() -%}
     delete from {{ this }} where {{ condition }}
     {%- endif -%}
 {%- endmacro %}
