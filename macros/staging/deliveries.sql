@@ -104,3 +104,109 @@
         or ({{ spec.key | join(', ') }}) in ({{ pcdm.touched_keys(source_name, table_name) }})
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Downstream of the base models (the stg_ models, the service events and fct_service_event), a
+    night re-evaluates exactly the keys the base models re-evaluated: each base row carries
+    evaluated_in_delivery, tonight's delivery id on a night (every row a night's build writes) and
+    null in a full build. An incremental model downstream deletes those keys first (a key may have
+    no usable row left) and merges their usable rows again (incremental_strategy_by_key()).
+-#}
+{% macro tonight_delivery_id() -%}
+    {{ return(((var('new_delivery', none) or '') | string).rstrip('/').split('/')[-1]) }}
+{%- endmacro %}
+
+{#- An incremental build on a night (checked first: a unit test has no `this` to ask is_incremental() about). -#}
+{% macro is_incremental_night() -%}
+    {{ return(var('new_delivery', none) is not none and is_incremental()) }}
+{%- endmacro %}
+
+{% macro evaluated_in_delivery() -%}
+    {%- if var('new_delivery', none) -%}
+        {{ pcdm.text_literal(pcdm.tonight_delivery_id()) }}
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True for the rows a night re-evaluated (every row when the model is built in full). -#}
+{% macro evaluated_tonight(relation='') -%}
+    {%- if pcdm.is_incremental_night() -%}
+        {{ relation ~ '.' if relation }}evaluated_in_delivery = {{ pcdm.text_literal(pcdm.tonight_delivery_id()) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of an incremental stg_ model: delete its keys (unique_key) that tonight re-evaluated in its base model. -#}
+{% macro delete_keys_evaluated_tonight(base_model) -%}
+    {%- set base = ref(base_model) -%}
+    {%- set key = config.get('unique_key') | join(', ') -%}
+    {%- if pcdm.is_incremental_night() -%}
+    delete from {{ this }} where ({{ key }}) in (select {{ key }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The service events' source tables, with their base model and key (int_service_events_unioned). -#}
+{% macro event_sources() -%}
+    {{ return([
+        {'table': 'health_contact', 'base': 'base_health__contacts', 'key': 'contact_id'},
+        {'table': 'health_episode', 'base': 'base_health__episodes', 'key': 'episode_id'},
+        {'table': 'social_decision', 'base': 'base_social__decisions', 'key': 'decision_id'},
+        {'table': 'social_contact', 'base': 'base_social__contacts', 'key': 'contact_id'},
+        {'table': 'income_support', 'base': 'base_social__income_support_payments', 'key': 'payment_id'},
+        {'table': 'crm_channel_contact', 'base': 'base_crm__channel_contacts', 'key': 'interaction_id'},
+    ]) }}
+{%- endmacro %}
+
+{#- The stable key of a service event (int_service_events_costed). -#}
+{% macro event_key(source_table, source_id) -%}
+    {{ dbt.hash(source_table ~ " || ':' || " ~ source_id) }}
+{%- endmacro %}
+
+{#- A stg_ model's rows whose key tonight re-evaluated in its base model (true in a full build). -#}
+{#- (The base models are refs only when a night builds: unit tests give no base model rows.) -#}
+{% macro key_evaluated_tonight(base_model, key_column) -%}
+    {%- set base = ref(base_model) if var('new_delivery', none) else none -%}
+    {%- if pcdm.is_incremental_night() -%}
+        {{ key_column }} in (select {{ key_column }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The service events tonight re-evaluated: source_table, source_id and event_key. -#}
+{% macro events_evaluated_tonight() -%}
+    {%- for source in pcdm.event_sources() %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select
+        '{{ source.table }}' as source_table,
+        {{ source.key }} as source_id,
+        {{ pcdm.event_key("'" ~ source.table ~ "'", source.key) }} as event_key
+    from {{ ref(source.base) }}
+    where {{ pcdm.evaluated_tonight() }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The service event models' filter and pre-hook: true (everything) in a full build; on a night,
+    the events tonight re-evaluated, by the given columns (source_table, source_id or event_key).
+-#}
+{% macro is_event_evaluated_tonight(columns, relation='') -%}
+    {%- set touched = pcdm.events_evaluated_tonight() if var('new_delivery', none) else none -%}
+    {%- if pcdm.is_incremental_night() -%}
+        {%- set prefix = relation ~ '.' if relation else '' -%}
+        ({{ prefix ~ columns | join(', ' ~ prefix) }}) in (select {{ columns | join(', ') }} from ({{ touched }}) as touched)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_events_evaluated_tonight(columns) -%}
+    {%- set condition = pcdm.is_event_evaluated_tonight(columns) -%}
+    {%- if pcdm.is_incremental_night() -%}
+    delete from {{ this }} where {{ condition }}
+    {%- endif -%}
+{%- endmacro %}

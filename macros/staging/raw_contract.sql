@@ -13,10 +13,12 @@
 
 {#-
     The columns every base model adds from the raw row: `raw_record` (JSON of the raw values without
-    identity codes, for stewards reading quarantine) and `row_fingerprint` (all raw values but loaded_at).
+    identity codes, for stewards reading quarantine), `row_fingerprint` (all raw values but loaded_at)
+    and `evaluated_in_delivery` (the night that wrote the row: macros/staging/deliveries.sql).
 -#}
 {% macro raw_row_audit_columns(source_name, table_name) -%}
     {%- set all_columns = pcdm.raw_columns(source_name, table_name) | reject('equalto', 'loaded_at') | list -%}
     {{ pcdm.json_object(pcdm.raw_columns(source_name, table_name, identity=false)) }} as raw_record,
-    {{ pcdm.row_hash(all_columns if all_columns else ['1']) }} as row_fingerprint
+    {{ pcdm.row_hash(all_columns if all_columns else ['1']) }} as row_fingerprint,
+    {{ pcdm.evaluated_in_delivery() }} as evaluated_in_delivery
 {%- endmacro %}

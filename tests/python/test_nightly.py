@@ -254,3 +254,56 @@ def test_the_store_keeps_what_was_published_after_a_kill(tmp_path, sequence):
     assert manifest["state"] == deliveries.APPLIED
     assert not leftover.path.exists()
     assert store.find(digest) == store.deliveries()[0]
+
+
+def test_a_night_that_leaves_a_key_no_usable_row_removes_it_downstream(
+    nightly_runs, sequence, tmp_path
+):
+    """The incremental models after the base models delete the keys a night re-evaluates before
+    merging their rows again: a staged contact that a night delivers twice with different values
+    (both conflicting_duplicate, nothing usable) leaves stg_, the service events and the fact."""
+    incremental, _, _ = nightly_runs
+    data_dir = tmp_path / "data"
+    shutil.copytree(incremental / deliveries.STORE, data_dir / deliveries.STORE)
+    shutil.copyfile(incremental / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        contact_id, event_key = con.sql(
+            "select source_id, event_key from intermediate.int_service_events_costed "
+            "where source_table = 'health_contact' order by source_id limit 1"
+        ).fetchall()[0]
+        assert con.sql(f"from pcdm.fct_service_event where event_key = '{event_key}'").fetchall()
+    night = tmp_path / "night-04"
+    night.mkdir()
+    loaded_at = sequence_extract(NIGHTS) + timedelta(days=1)
+    for path in sequence[-1].glob("*.parquet"):
+        table = pq.read_table(path)
+        if path.stem == "health_contact":
+            row = max(
+                (
+                    r
+                    for f in sequence
+                    for r in pq.read_table(f / path.name).to_pylist()
+                    if r["contact_id"] == contact_id
+                ),
+                key=lambda r: r["loaded_at"],
+            )
+            copies = [{**row, "loaded_at": loaded_at, "cost_eur": cost} for cost in (10.0, 20.0)]
+            table = table.from_pylist(copies, schema=table.schema)
+        pq.write_table(
+            table.slice(0, 0) if path.stem != "health_contact" else table, night / path.name
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
+        build_and_publish(settings(data_dir, night, NIGHTS + 1))
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        reasons = con.sql(
+            f"select quarantine_reason from staging.base_health__contacts "
+            f"where contact_id = '{contact_id}' and loaded_at = '{loaded_at}'"
+        ).fetchall()
+        assert reasons == [("conflicting_duplicate",)] * 2
+        assert not con.sql(
+            f"from staging.stg_health__contacts where contact_id = '{contact_id}'"
+        ).fetchall()
+        for table in ("intermediate.int_service_events_costed", "pcdm.fct_service_event"):
+            assert not con.sql(f"from {table} where event_key = '{event_key}'").fetchall(), table
+        assert con.sql("select count(*) from pcdm.fct_service_event").fetchall()[0][0] > 1000

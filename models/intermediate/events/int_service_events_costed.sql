@@ -3,10 +3,12 @@
 -- event's volume unit times the volume. A service is priced in one unit (seeds/unit_costs.csv), so
 -- e.g. a home care decision without a source cost costs 0 and its visits carry the cost: nothing is
 -- counted twice. event_key is stable across runs.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['event_key'], pre_hook="{{ delete_events_evaluated_tonight(['source_table', 'source_id']) }}") }}
 with
 
 events as (
     select * from {{ ref('int_service_events_unioned') }}
+    where {{ is_event_evaluated_tonight(['source_table', 'source_id']) }}
 ),
 
 services as (
@@ -18,7 +20,7 @@ unit_costs as (
 )
 
 select
-    {{ dbt.hash("events.source_table || ':' || events.source_id") }} as event_key,
+    {{ event_key('events.source_table', 'events.source_id') }} as event_key,
     events.source_id,
     events.person_key,
     events.event_date,

@@ -5,30 +5,37 @@
 -- granted decision (0 for denied and terminated decisions). volume_unit names the unit, which is also
 -- the cost unit of seeds/unit_costs.csv. decision_type: granted, denied or terminated (decisions only).
 -- source_cost_eur: the source's own cost (per month for decisions).
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['source_table', 'source_id'], pre_hook="{{ delete_events_evaluated_tonight(['source_table', 'source_id']) }}") }}
 with
 
 health_contacts as (
     select * from {{ ref('stg_health__contacts') }}
+    where {{ key_evaluated_tonight('base_health__contacts', 'contact_id') }}
 ),
 
 health_episodes as (
     select * from {{ ref('stg_health__episodes') }}
+    where {{ key_evaluated_tonight('base_health__episodes', 'episode_id') }}
 ),
 
 social_decisions as (
     select * from {{ ref('stg_social__decisions') }}
+    where {{ key_evaluated_tonight('base_social__decisions', 'decision_id') }}
 ),
 
 social_contacts as (
     select * from {{ ref('stg_social__contacts') }}
+    where {{ key_evaluated_tonight('base_social__contacts', 'contact_id') }}
 ),
 
 income_support as (
     select * from {{ ref('stg_social__income_support_payments') }}
+    where {{ key_evaluated_tonight('base_social__income_support_payments', 'payment_id') }}
 ),
 
 crm_contacts as (
     select * from {{ ref('stg_crm__channel_contacts') }}
+    where {{ key_evaluated_tonight('base_crm__channel_contacts', 'interaction_id') }}
 ),
 
 contact_channels as (

@@ -1,9 +1,10 @@
 -- One row per usable customer plan, its person resolved to the permanent identity code.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['plan_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_crm__care_plans') }}") }}
 with
 
 care_plans as (
     select * from {{ ref('base_crm__care_plans') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

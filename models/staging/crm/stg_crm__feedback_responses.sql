@@ -1,9 +1,10 @@
 -- One row per usable customer feedback answer; person_id is null for an anonymous answer.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['response_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_crm__feedback_responses') }}") }}
 with
 
 feedback_responses as (
     select * from {{ ref('base_crm__feedback_responses') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

@@ -1,9 +1,10 @@
 -- One row per usable client fee invoice, its person resolved to the permanent identity code.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['invoice_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_finance__client_fees') }}") }}
 with
 
 client_fees as (
     select * from {{ ref('base_finance__client_fees') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

@@ -1,9 +1,10 @@
 -- One row per usable outpatient contact, its person resolved to the permanent identity code.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['contact_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_health__contacts') }}") }}
 with
 
 contacts as (
     select * from {{ ref('base_health__contacts') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

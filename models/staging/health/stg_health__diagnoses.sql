@@ -1,9 +1,10 @@
 -- One row per usable diagnosis on a staged contact or episode.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['diagnosis_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_health__diagnoses') }}") }}
 with
 
 diagnoses as (
     select * from {{ ref('base_health__diagnoses') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

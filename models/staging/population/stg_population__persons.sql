@@ -1,9 +1,10 @@
 -- One row per person in the population register: the latest usable delivery.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['person_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_population__persons') }}") }}
 with
 
 persons as (
     select * from {{ ref('base_population__persons') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

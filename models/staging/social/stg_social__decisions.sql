@@ -1,9 +1,10 @@
 -- One row per usable social welfare service decision, its person resolved to the permanent identity code.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['decision_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_social__decisions') }}") }}
 with
 
 decisions as (
     select * from {{ ref('base_social__decisions') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select

@@ -1,9 +1,10 @@
 -- One row per usable income support payment, its person resolved to the permanent identity code.
+{{ config(materialized=delivery_materialization(), incremental_strategy=incremental_strategy_by_key(), unique_key=['payment_id'], pre_hook="{{ delete_keys_evaluated_tonight('base_social__income_support_payments') }}") }}
 with
 
 payments as (
     select * from {{ ref('base_social__income_support_payments') }}
-    where quarantine_reason is null
+    where quarantine_reason is null and {{ evaluated_tonight() }}
 )
 
 select
