@@ -50,6 +50,25 @@ def spark_dir() -> Path:
     return Path(os.environ.get(SPARK_DIR_VARIABLE, PROJECT_DIR / "data" / "spark")).resolve()
 
 
+def spark_settings() -> dict[str, str]:
+    """The Spark settings of the profile's spark target (server_side_parameters, its env_var()
+    defaults rendered), the warehouse and metastore under spark_dir()."""
+    import jinja2
+    import yaml
+
+    profile = yaml.safe_load((PROJECT_DIR / "profiles" / "profiles.yml").read_text("utf-8"))
+    parameters = profile["pcdm"]["outputs"]["spark"]["server_side_parameters"]
+    template = jinja2.Environment()
+    template.globals["env_var"] = lambda name, default="": os.environ.get(name, default)
+    settings = {name: template.from_string(str(v)).render() for name, v in parameters.items()}
+    folder = spark_dir()
+    settings["spark.sql.warehouse.dir"] = str(folder / "warehouse")
+    settings["spark.hadoop.javax.jdo.option.ConnectionURL"] = (
+        f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true"
+    )
+    return settings
+
+
 _SESSION_DEPTH = [0]
 
 
@@ -61,19 +80,10 @@ def spark_session():
     process of its own."""
     from pyspark.sql import SparkSession
 
-    folder = spark_dir()
-    session = (
-        SparkSession.builder.enableHiveSupport()
-        .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true",
-        )
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.analyzer.maxIterations", "1000")
-        .getOrCreate()
-    )
+    builder = SparkSession.builder.enableHiveSupport()
+    for name, value in spark_settings().items():
+        builder = builder.config(name, value)
+    session = builder.getOrCreate()
     _SESSION_DEPTH[0] += 1
     try:
         yield session
