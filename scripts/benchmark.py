@@ -157,7 +157,6 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     target = pipeline.DbtTarget(
         raw_path=raw, database_path=work / f"bench_{residents}.duckdb", work_path=work / "dbt"
     )
-    seed = run_measured(*pipeline.dbt_command(pipeline.SEED, target))
     cells = run_measured(
         *pipeline.dbt_command([*pipeline.PRODUCTION_BUILD, pipeline.PROTECTED], target)
     )
@@ -180,7 +179,7 @@ def bench(residents: int, work: Path) -> dict[str, float]:
     size_mib = target.database_path.stat().st_size / 2**20
     shutil.rmtree(raw)
     target.database_path.unlink()
-    dbt_seconds = seed.seconds + build.seconds
+    dbt_seconds = build.seconds
     return {
         "residents": residents,
         "raw_rows": raw_rows,
@@ -193,7 +192,7 @@ def bench(residents: int, work: Path) -> dict[str, float]:
         "floor_ratio": dbt_seconds / floor,
         "protect_s": protection.seconds,
         "audit_s": audit.seconds,
-        "dbt_peak_mib": max(seed.peak_mib, build.peak_mib),
+        "dbt_peak_mib": build.peak_mib,
         "events": events,
         "events_per_s": events / dbt_seconds,
         "quarantined": quarantined,

@@ -1,4 +1,4 @@
-"""dbt for the main job: `dbt seed` + `dbt build` on a database file -> a summary.
+"""dbt for the main job: `dbt build` (seeds, models, tests) on a database file -> a summary.
 
 dbt runs as a subprocess of the venv's own `dbt`, in the project folder, with the profile in
 `profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Its output is streamed (or captured) and, when
@@ -315,11 +315,12 @@ def run_dbt(
 
 
 SEED = ["seed", "--full-refresh"]
-BUILD = ["build", "--exclude", "resource_type:seed"]
 # dbt unit tests pin the shipped default rules on hand-made inputs: they run in the test command
 # (CI), not in a county's production build, where its own rule vars would make them fail by design.
 UNIT_TESTS = "test_type:unit"
-PRODUCTION_BUILD = [*BUILD, UNIT_TESTS]
+# A build loads the seeds too, replacing them (dbt_project.yml gives seeds `full_refresh`), so a
+# run needs no `dbt seed` of its own: one dbt start-up and parse less (one JVM less on Spark).
+PRODUCTION_BUILD = ["build", "--exclude", UNIT_TESTS]
 # The bi marts publish the decisions of the disclosure control (pcdm.privacy), which needs the
 # true cells built first: dbt builds everything up to the cells, the protection writes its
 # decisions, then dbt builds the decisions' model and the bi marts on them (and their tests).
@@ -351,9 +352,10 @@ def build_models(
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
 ) -> None:
-    """`dbt build` of the models (with their data tests) on the target's database: all of them, or
-    the `select`ed ones minus `exclude` (dbt selectors)."""
-    args = [*(BUILD if unit_tests else PRODUCTION_BUILD), *exclude]
+    """`dbt build` of the models and seeds (with their data tests) on the target's database: all of
+    them, or the `select`ed ones, minus `exclude` (dbt selectors)."""
+    excluded = [*exclude] if unit_tests else [UNIT_TESTS, *exclude]
+    args = ["build", *(["--exclude", *excluded] if excluded else [])]
     if select:
         args += ["--select", *select]
     run_dbt(args, target, project_dir=project_dir, quiet=quiet)
@@ -367,7 +369,7 @@ def build(
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
 ) -> ProtectionReport:
-    """Load the reference seeds, build every model up to the bi cells (with their data tests, and
+    """Build the reference seeds and every model up to the bi cells (with their data tests, and
     the unit tests), protect the bi cells, then build the bi marts on the decisions and run their
     tests; both steps leave out the `exclude`d nodes (dbt selectors). The on-run-end hook records
     both steps' node results under the target's run id (dq.dq_dbt_results), as the gate and the
@@ -375,7 +377,6 @@ def build(
     from pcdm import engines
     from pcdm.privacy.warehouse import protect_warehouse
 
-    seed(target, project_dir=project_dir, quiet=quiet)
     options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
     build_models(target, exclude=(PROTECTED, *exclude), **options)
     min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))

@@ -7,7 +7,7 @@ run_county(settings) runs them and returns a RunOutcome (the CLI prints nothing 
     prepare_raw        generate the demo county, or take the delivered extract
     check_readable     every table file is delivered and reads to its end (exit 2 names it)
     check_reference    a --reference-date must lie inside the delivered data (exit 2)
-    build              dbt seed + dbt build into a new database file, the bi marts through the
+    build              dbt build (seeds included) into a new database file, the bi marts through the
                        disclosure control (pcdm.privacy) between its two steps (exit 1 on a failure)
     gate               the data-quality suites on that file (exit 3 when an error check fails)
     export             the Power BI report files (and the stewards' files) into a new folder
@@ -472,7 +472,7 @@ def dbt_target(
 
 
 def build(target: pipeline.DbtTarget) -> ProtectionReport:
-    """dbt seed + dbt build (models and data tests, no unit tests) on the new database file, with
+    """dbt build (seeds, models and data tests, no unit tests) on the new database file, with
     the disclosure control of the bi marts between its two steps (pipeline.build)."""
     started = time.perf_counter()
     if target.engine == "postgres":

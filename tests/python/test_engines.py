@@ -185,7 +185,6 @@ def _build(engine: str, raw_path: Path, raw_format: str, work: Path, first: bool
     exclude = left_out + (WITHOUT_TESTS if engine == "spark" and not first else ())
     unit_tests = first and engine != "duckdb"  # DuckDB's own suite runs them
     if left_out == BI_FAMILY:  # no bi cells to protect: one dbt step, no disclosure control
-        pipeline.seed(target, quiet=True)
         pipeline.build_models(target, unit_tests=unit_tests, exclude=exclude, quiet=True)
     else:
         pipeline.build(target, unit_tests=unit_tests, exclude=exclude, quiet=True)
