@@ -140,10 +140,8 @@
 
 {#- Pre-hook of an incremental stg_ model: delete its keys (unique_key) that tonight re-evaluated in its base model. -#}
 {% macro delete_keys_evaluated_tonight(base_model) -%}
-    {%- set base = ref(base_model) -%}
-    {%- set key = config.get('unique_key') | join(', ') -%}
     {%- if pcdm.is_incremental_night() -%}
-    delete from {{ this }} where ({{ key }}) in (select {{ key }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
+    delete from {{ this }} where {{ pcdm.key_evaluated_tonight(base_model, config.get('unique_key')) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -164,12 +162,13 @@
     {{ dbt.hash(source_table ~ " || ':' || " ~ source_id) }}
 {%- endmacro %}
 
-{#- A stg_ model's rows whose key tonight re-evaluated in its base model (true in a full build). -#}
+{#- A stg_ model's rows whose key (a column or a list of them) tonight re-evaluated in its base model (true in a full build). -#}
 {#- (The base models are refs only when a night builds: unit tests give no base model rows.) -#}
-{% macro key_evaluated_tonight(base_model, key_column) -%}
+{% macro key_evaluated_tonight(base_model, key_columns) -%}
     {%- set base = ref(base_model) if var('new_delivery', none) else none -%}
     {%- if pcdm.is_incremental_night() -%}
-        {{ key_column }} in (select {{ key_column }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
+        {%- set key = [key_columns] if key_columns is string else key_columns -%}
+        ({{ key | join(', ') }}) in (select {{ key | join(', ') }} from {{ base }} where {{ pcdm.evaluated_tonight() }})
     {%- else -%}
         true
     {%- endif -%}
