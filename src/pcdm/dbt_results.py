@@ -75,12 +75,13 @@ def read(engine: str, database_path: Path | None, run_id: str) -> list[NodeResul
     elif engine == "spark":
         from pcdm import engines
 
-        spark = engines.spark_session()
-        if not spark.catalog.tableExists(f"{SCHEMA}.{TABLE}"):
-            return []
-        frame = spark.table(f"{SCHEMA}.{TABLE}").where(f"run_id = '{run_id.replace(chr(39), '')}'")
-        ordered = frame.orderBy("command_started_at", "result_index").select(*COLUMNS)
-        rows = [tuple(row) for row in ordered.collect()]
+        with engines.spark_session() as spark:
+            if not spark.catalog.tableExists(f"{SCHEMA}.{TABLE}"):
+                return []
+            recorded = spark.table(f"{SCHEMA}.{TABLE}")
+            frame = recorded.where(f"run_id = '{run_id.replace(chr(39), '')}'")
+            ordered = frame.orderBy("command_started_at", "result_index").select(*COLUMNS)
+            rows = [tuple(row) for row in ordered.collect()]
     else:
         raise ValueError(f"unknown engine {engine!r}")
     return [

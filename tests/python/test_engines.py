@@ -258,6 +258,10 @@ def monkeypatch_module():
 @pytest.mark.parametrize("county", ["mini_county", "segmentation_county", "generated_county"])
 @pytest.mark.parametrize("engine", ["postgres", "spark"])
 def test_every_mart_is_identical_to_duckdb_row_by_row(snapshots, county, engine):
+    if county == "generated_county":  # a failed run leaves a partial warehouse: name the cause
+        for built_on in ("duckdb", engine):
+            code = RUNS[built_on][0]
+            assert code == 0, f"pcdm run --target {built_on} exited {code}"
     left_out = _left_out_schemas(county, engine)
     actual = snapshots[county][engine]
     expected = {
@@ -314,6 +318,26 @@ def test_pcdm_run_on_each_engine_passes_the_gate_and_its_disclosure_audit(snapsh
     assert failing == []
     assert any((data_dir / "powerbi" / "all_ages").glob("bi_*.parquet"))
     assert (data_dir / "report" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("engine", ["postgres", "spark"])
+def test_the_node_results_of_a_run_read_back_from_the_engine(snapshots, engine):
+    """What a failed build's error report reads from the engine (dbt_results.read, as
+    runner.record_failed_build calls it) is what the run's copy into DuckDB holds."""
+    import duckdb
+
+    from pcdm import dbt_results
+
+    copy = RUNS[engine][1] / "warehouse.duckdb"
+    with duckdb.connect(str(copy), read_only=True) as con:  # the last run is the pcdm run's
+        (run_id,) = con.sql(
+            "select run_id from dq.dq_dbt_results order by command_started_at desc limit 1"
+        ).fetchone()
+    expected = dbt_results.read("duckdb", copy, run_id)
+    assert len(expected) > 100, "the run recorded its nodes"
+    with engines.connected(engine):
+        assert dbt_results.read(engine, None, run_id) == expected
+        assert dbt_results.read(engine, None, "no-such-run") == []
 
 
 # --- roles on PostgreSQL ------------------------------------------------------------------------
