@@ -330,7 +330,7 @@ def test_the_node_results_of_a_run_read_back_from_the_engine(snapshots, engine):
 
     copy = RUNS[engine][1] / "warehouse.duckdb"
     with duckdb.connect(str(copy), read_only=True) as con:  # the last run is the pcdm run's
-        (run_id,) = con.sql(
+        (run_id,) = con.execute(
             "select run_id from dq.dq_dbt_results order by command_started_at desc limit 1"
         ).fetchone()
     expected = dbt_results.read("duckdb", copy, run_id)
