@@ -33,5 +33,6 @@ sqlfluff lint models macros tests/dbt analyses --processes 2
 sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with the var input omop
 
 echo "== pytest"
-# two workers, each build's tests on one of them, the longest first (tests/python/conftest.py)
-pytest -n 2 --no-loadscope-reorder "$@"
+# two workers, each build's tests on one of them, the longest first (tests/python/conftest.py);
+# the 15 slowest tests are printed, to compare run to run
+pytest -n 2 --no-loadscope-reorder --durations=15 "$@"
