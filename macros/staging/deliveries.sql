@@ -174,6 +174,12 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The stg_ rows of one service event source (event_sources) that tonight re-evaluated (true in a full build). -#}
+{% macro event_source_evaluated_tonight(source_table) -%}
+    {%- set source = pcdm.event_sources() | selectattr('table', 'equalto', source_table) | first -%}
+    {{ pcdm.key_evaluated_tonight(source.base, source.key) }}
+{%- endmacro %}
+
 {#- The service events tonight re-evaluated: source_table, source_id and event_key. -#}
 {% macro events_evaluated_tonight() -%}
     {%- for source in pcdm.event_sources() %}

@@ -314,7 +314,6 @@ def run_dbt(
     return subprocess.CompletedProcess(command, process.returncode, output, errors)
 
 
-SEED = ["seed", "--full-refresh"]
 # dbt unit tests pin the shipped default rules on hand-made inputs: they run in the test command
 # (CI), not in a county's production build, where its own rule vars would make them fail by design.
 UNIT_TESTS = "test_type:unit"
@@ -336,11 +335,6 @@ def dbt_var(name: str, target: DbtTarget, *, project_dir: Path = PROJECT_DIR) ->
 
     project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
     return project["vars"][name]
-
-
-def seed(target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False) -> None:
-    """Load the reference seeds (replacing them) into the target's database."""
-    run_dbt(SEED, target, project_dir=project_dir, quiet=quiet)
 
 
 def build_models(

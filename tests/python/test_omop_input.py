@@ -224,7 +224,7 @@ def omop_both_ways(tmp_path_factory: pytest.TempPathFactory, salted):
         work_path=work / "dbt_omop",
         extra_vars=(("input", "omop"), ("omop_path", str(cdm))),
     )
-    pipeline.seed(raw, quiet=True)
+    pipeline.run_dbt(["seed"], raw, quiet=True)
     shutil.copy(raw.database_path, omop.database_path)  # the same seeds
     for target in (raw, omop):
         pipeline.run_dbt(

@@ -10,32 +10,32 @@ with
 
 health_contacts as (
     select * from {{ ref('stg_health__contacts') }}
-    where {{ key_evaluated_tonight('base_health__contacts', 'contact_id') }}
+    where {{ event_source_evaluated_tonight('health_contact') }}
 ),
 
 health_episodes as (
     select * from {{ ref('stg_health__episodes') }}
-    where {{ key_evaluated_tonight('base_health__episodes', 'episode_id') }}
+    where {{ event_source_evaluated_tonight('health_episode') }}
 ),
 
 social_decisions as (
     select * from {{ ref('stg_social__decisions') }}
-    where {{ key_evaluated_tonight('base_social__decisions', 'decision_id') }}
+    where {{ event_source_evaluated_tonight('social_decision') }}
 ),
 
 social_contacts as (
     select * from {{ ref('stg_social__contacts') }}
-    where {{ key_evaluated_tonight('base_social__contacts', 'contact_id') }}
+    where {{ event_source_evaluated_tonight('social_contact') }}
 ),
 
 income_support as (
     select * from {{ ref('stg_social__income_support_payments') }}
-    where {{ key_evaluated_tonight('base_social__income_support_payments', 'payment_id') }}
+    where {{ event_source_evaluated_tonight('income_support') }}
 ),
 
 crm_contacts as (
     select * from {{ ref('stg_crm__channel_contacts') }}
-    where {{ key_evaluated_tonight('base_crm__channel_contacts', 'interaction_id') }}
+    where {{ event_source_evaluated_tonight('crm_channel_contact') }}
 ),
 
 contact_channels as (
