@@ -19,7 +19,8 @@
    The LP's table can hold fractions (the equations of the linked marts make it half-integral in
    places), which an attacker who knows the counts are whole numbers could rule out. So where it
    does, an integer program over the groups that the LP's table changed (or that are withheld
-   already) looks for a table of whole numbers: x + y is then a county the attacker cannot tell
+   already) looks for a table of whole numbers, and where those hold none, one over every group:
+   x + y is then a county the attacker cannot tell
    from the true one even by integer programming, however large the family.
 3. No group of fewer than min_cell_size persons follows by differencing either: withheld parts of
    a published total that held 1 .. min_cell_size - 1 persons together would put each small one
@@ -198,17 +199,23 @@ class _Alternatives:
         return y[:n] - y[n:]
 
     def _whole_numbers(self, y: np.ndarray) -> np.ndarray | None:
-        """The integer program of the same table, over the columns the LP's table changed and
-        those that cost nothing (withheld groups); the rest stay at the truth. Its solution, or
-        None when it finds none in time."""
-        h, highspy = self.h, self.highspy
+        """The integer program of the same table: first over the columns the LP's table changed
+        and those that cost nothing (withheld groups), the rest held at the truth (small and
+        fast); where that has no whole-number table, over every group. Its solution, or None
+        when neither finds one in time."""
         columns = np.arange(len(y), dtype=np.int32)
-        held = columns[(np.abs(y) <= MOVED) & (self.cost > 0)]
+        near = self._integer_program(columns[(np.abs(y) <= MOVED) & (self.cost > 0)])
+        return near if near is not None else self._integer_program(columns[:0])
+
+    def _integer_program(self, held: np.ndarray) -> np.ndarray | None:
+        """The integer program with the columns `held` fixed at the truth."""
+        h, highspy = self.h, self.highspy
+        columns = np.arange(2 * self.n, dtype=np.int32)
         _, _, _, lower, upper, _ = h.getCols(len(held), held)  # status, count, costs, bounds, nnz
         lower, upper = np.array(lower), np.array(upper)
         h.changeColsBounds(len(held), held, np.zeros(len(held)), np.zeros(len(held)))
         kinds = highspy.HighsVarType
-        h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kInteger))
+        h.changeColsIntegrality(len(columns), columns, np.full(len(columns), kinds.kInteger))
         h.setOptionValue("time_limit", INTEGER_SECONDS)  # the integer program's only: an LP runs
         try:  # to its end, or a slow machine would take a late table for none
             h.run()
@@ -218,7 +225,7 @@ class _Alternatives:
             whole = np.round(np.array(h.getSolution().col_value)) if feasible else None
         finally:
             h.setOptionValue("time_limit", self.highspy.kHighsInf)
-            h.changeColsIntegrality(len(y), columns, np.full(len(y), kinds.kContinuous))
+            h.changeColsIntegrality(len(columns), columns, np.full(len(columns), kinds.kContinuous))
             h.changeColsBounds(len(held), held, lower, upper)
         return whole
 
