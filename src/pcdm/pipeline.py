@@ -137,9 +137,10 @@ def dbt_command(
     *,
     project_dir: Path = PROJECT_DIR,
     command_id: str | None = None,
+    program: list[str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of one dbt command on the target (command_id: the id its
-    node results are recorded under, default a new one)."""
+    node results are recorded under, default a new one; program: what runs it, default dbt)."""
     target.database_path.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -153,7 +154,7 @@ def dbt_command(
         dbt_results.RUN_ID_VARIABLE: target.run_id,
         dbt_results.COMMAND_ID_VARIABLE: command_id or uuid.uuid4().hex,
     }
-    command = [dbt_executable(), *args, "--vars", target.vars_json()]
+    command = [*(program or [dbt_executable()]), *args, "--vars", target.vars_json()]
     if target.work_path is not None:
         command += [
             "--target-path",
@@ -267,14 +268,22 @@ def failure_message(args: list[str], code: int, failures: list[str], lines: list
 
 
 def run_dbt(
-    args: list[str], target: DbtTarget, *, project_dir: Path = PROJECT_DIR, quiet: bool = False
+    args: list[str],
+    target: DbtTarget,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    quiet: bool = False,
+    program: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command on the target, its output streamed to stdout (or, quiet, captured).
+    """Run one dbt command on the target, its output streamed to stdout (or, quiet, captured);
+    program: what runs it (default the dbt executable).
 
     Raises PipelineError whose first line names the failing dbt node and its message (or dbt's
     error, e.g. a raw contract violation), and RunStopped when a signal stopped it."""
     command_id = uuid.uuid4().hex
-    command, env = dbt_command(args, target, project_dir=project_dir, command_id=command_id)
+    command, env = dbt_command(
+        args, target, project_dir=project_dir, command_id=command_id, program=program
+    )
     lines: list[str] = []
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as stderr:
         process = subprocess.Popen(

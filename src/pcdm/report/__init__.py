@@ -23,6 +23,7 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -326,8 +327,8 @@ def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = No
 
 def build_dbt_docs(target, work_dir: Path, salt: str) -> Path:
     """`dbt docs generate --static` on a fresh parse (no compiled SQL, so the pseudonym salt is not
-    in it; checked), without usage statistics (else the page loads a tracker script from a CDN).
-    Returns the one self-contained HTML file."""
+    in it; checked), without usage statistics (else the page loads a tracker script from a CDN),
+    both in one dbt process (dbt_docs.py). Returns the one self-contained HTML file."""
     from pcdm import pipeline
 
     docs_target = pipeline.DbtTarget(
@@ -337,10 +338,8 @@ def build_dbt_docs(target, work_dir: Path, salt: str) -> Path:
         extra_vars=target.extra_vars,
         work_path=work_dir,
     )
-    no_stats = "--no-send-anonymous-usage-stats"
-    pipeline.run_dbt(["parse", "--no-partial-parse", no_stats], docs_target, quiet=True)
-    generate = ["docs", "generate", "--static", "--no-compile", no_stats]
-    pipeline.run_dbt(generate, docs_target, quiet=True)
+    program = [sys.executable, "-m", "pcdm.report.dbt_docs"]
+    pipeline.run_dbt(["--no-send-anonymous-usage-stats"], docs_target, quiet=True, program=program)
     page = work_dir / "target" / "static_index.html"
     if salt and salt in page.read_text(encoding="utf-8"):
         raise ReportError(f"{page} holds the pseudonym salt: not copied into the report")
