@@ -28,26 +28,11 @@ if $fast; then
     exit
 fi
 
-# sqlfluff runs beside pytest (the builds leave a core idle for about a quarter of the time); its
-# output follows pytest's, and either failing fails the command
-lint_log="$(mktemp)"
-(
-    sqlfluff lint models macros tests/dbt analyses --processes 2 &&
-        sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with input omop
-) >"$lint_log" 2>&1 &
-lint=$!
+echo "== sqlfluff"
+sqlfluff lint models macros tests/dbt analyses --processes 2
+sqlfluff lint models/staging/omop --config .sqlfluff-omop  # built only with the var input omop
 
-echo "== pytest (sqlfluff beside it)"
+echo "== pytest"
 # two workers, each build's tests on one of them, the longest first (tests/python/conftest.py);
 # the 15 slowest tests are printed, to compare run to run
-status=0
-pytest -n 2 --no-loadscope-reorder --durations=15 "$@" || status=$?
-
-echo "== sqlfluff"
-lint_status=0
-wait "$lint" || lint_status=$?
-grep -v "resource_tracker\|warnings.warn" "$lint_log" || true
-if [ "$lint_status" -ne 0 ]; then
-    echo "sqlfluff: the SQL lint failed (above)" >&2
-fi
-[ "$status" -eq 0 ] && [ "$lint_status" -eq 0 ]
+pytest -n 2 --no-loadscope-reorder --durations=15 "$@"
