@@ -11,6 +11,7 @@ from collections import Counter
 from itertools import product
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -210,19 +211,36 @@ HALVES = [
 ]
 
 
-def test_the_alternative_tables_hold_whole_numbers_where_the_lp_has_fractions(monkeypatch):
-    family = family_of(HALVES)
-    tables = []
-    find = _Alternatives.find
+@pytest.mark.parametrize(
+    ("persons", "reaches_every_group"),
+    [(HALVES, False), (FAR_WHOLE, True)],
+    ids=["whole-among-changed-groups", "whole-only-beyond-them"],
+)
+def test_the_alternative_tables_hold_whole_numbers_where_the_lp_has_fractions(
+    monkeypatch, persons, reaches_every_group
+):
+    family = family_of(persons)
+    tables, programs = [], []
+    find, integer_program = _Alternatives.find, _Alternatives._integer_program
 
     def recorded(self, targets, m):
         change = find(self, targets, m)
         tables.append((targets, change))
         return change
 
+    def recorded_program(self, held):
+        whole = integer_program(self, held)
+        programs.append((len(held), whole is not None))
+        return whole
+
     monkeypatch.setattr(_Alternatives, "find", recorded)
+    monkeypatch.setattr(_Alternatives, "_integer_program", recorded_program)
     protection = protect(family, MIN)
     assert protection.integral
+    # the first integer program keeps the groups the LP left alone; only where it finds no table
+    # does the second one, over every group (nothing held), run
+    assert programs and programs[0][0] > 0
+    assert ((0, True) in programs) == reaches_every_group
     found = [(targets, change) for targets, change in tables if change is not None]
     assert found
     for targets, change in found:
