@@ -102,20 +102,14 @@ def audit(
         for _ in range(MAX_LIFTS):  # lift the counts left again, while a lift certifies some
             point = solver.lifted_point(remaining, truth, min_cell_size)
             solves += 1
-            for v in sensitive if point else ():
-                low[v], high[v] = min(low[v], point[v]), max(high[v], point[v])
-            left = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
-            certified, remaining = len(remaining) - len(left), left
-            if not remaining or certified < LIFT_PROGRESS * (certified + len(left)):
+            lifted, remaining = remaining, _widened(point, remaining, low, high, min_cell_size)
+            if not remaining or len(lifted) - len(remaining) < LIFT_PROGRESS * len(lifted):
                 break
         rng = np.random.default_rng(len(members))
         for round_number in range(MAX_CERTIFICATE_ROUNDS if remaining else 0):
             point = solver.point(remaining, rng, direction=DIRECTIONS[round_number % 3])
             solves += 1
-            for v in remaining if point else ():
-                low[v] = min(low[v], point[v])
-                high[v] = max(high[v], point[v])
-            left = [v for v in remaining if _width(low[v], high[v]) < min_cell_size]
+            left = _widened(point, remaining, low, high, min_cell_size)
             if not left or (round_number >= len(DIRECTIONS) and len(left) == len(remaining)):
                 remaining = left
                 break  # all certified, or a whole cycle of directions certified nothing more
@@ -146,6 +140,14 @@ def _ceiling(family: Family, published, truth, min_cell_size: int) -> float:
         return float(truth[everyone])
     largest = max((t for t, p in zip(truth, published, strict=True) if p and t), default=0)
     return 10.0 * max(largest, min_cell_size)
+
+
+def _widened(point, counts: list[int], low: dict, high: dict, min_cell_size: int) -> list[int]:
+    """Widen each count's interval [low, high] to hold a feasible point of the attacker's polytope
+    (None: no point); the counts whose interval is still narrower than min_cell_size."""
+    for v in counts if point else ():
+        low[v], high[v] = min(low[v], point[v]), max(high[v], point[v])
+    return [v for v in counts if _width(low[v], high[v]) < min_cell_size]
 
 
 def _width(low: float, high: float) -> float:

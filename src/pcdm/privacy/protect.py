@@ -20,8 +20,8 @@
    places), which an attacker who knows the counts are whole numbers could rule out. So where it
    does, an integer program over the groups that the LP's table changed (or that are withheld
    already) looks for a table of whole numbers, and where those hold none, one over every group:
-   x + y is then a county the attacker cannot tell
-   from the true one even by integer programming, however large the family.
+   x + y is then a county the attacker cannot tell from the true one even by integer programming,
+   however large the family.
 3. No group of fewer than min_cell_size persons follows by differencing either: withheld parts of
    a published total that held 1 .. min_cell_size - 1 persons together would put each small one
    of them in an interval narrower than min_cell_size, which the table of step 2 rules out.
