@@ -79,6 +79,11 @@ class DbtTarget:
     # (dq.dq_dbt_results, pcdm.dbt_results): both steps of a build, and nothing of another run
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
+    def dbt_target_path(self, project_dir: Path = PROJECT_DIR) -> Path:
+        """dbt's target/ folder of the commands on this target (their manifests and the parsed
+        project, partial_parse.msgpack)."""
+        return (self.work_path or project_dir) / "target"
+
     def vars_json(self) -> str:
         """The vars as the JSON object of `dbt --vars` (strings stay strings, numbers numbers)."""
         raw_path = None if self.raw_path is None else str(self.raw_path)
@@ -158,7 +163,7 @@ def dbt_command(
     if target.work_path is not None:
         command += [
             "--target-path",
-            str(target.work_path / "target"),
+            str(target.dbt_target_path(project_dir)),
             "--log-path",
             str(target.work_path / "logs"),
         ]

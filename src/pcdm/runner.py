@@ -569,10 +569,15 @@ def publish_run(settings: RunSettings, warehouse: publish.Warehouse, written: di
 
 
 def write_report(
-    target: pipeline.DbtTarget, exports_dir: Path, report_dir: Path, dbt_docs: bool = True
+    target: pipeline.DbtTarget,
+    exports_dir: Path,
+    report_dir: Path,
+    dbt_docs: bool = True,
+    parsed: Path | None = None,
 ) -> Path | None:
-    """The offline web report (with the dbt docs, built on a fresh parse in a temporary folder):
-    its index.html, or None when it could not be written (the message says why)."""
+    """The offline web report (with the dbt docs, generated in a temporary folder on `parsed`, the
+    build's saved parse of the project, or else on a fresh parse): its index.html, or None when it
+    could not be written (the message says why)."""
     import tempfile
 
     from pcdm import report
@@ -582,7 +587,7 @@ def write_report(
         with tempfile.TemporaryDirectory(prefix="pcdm-dbt-docs-") as work:
             docs = None
             if dbt_docs:
-                docs = report.build_dbt_docs(target, Path(work), pipeline.ensure_salt())
+                docs = report.build_dbt_docs(target, Path(work), pipeline.ensure_salt(), parsed)
             index = report.build_report(exports_dir, report_dir, dbt_docs=docs)
     except (report.ReportError, PipelineError) as error:
         fail(f"offline report NOT written: {error}")
@@ -705,7 +710,11 @@ def _build_and_publish(
     outcome.warehouse, outcome.exports = warehouse.published, settings.exports_folder
     outcome.step = "report"
     published = dataclasses.replace(target, database_path=warehouse.published)
-    outcome.report = write_report(published, settings.exports_folder, settings.report_folder)
+    # the dbt docs on the project as this run's build parsed it (no second parse)
+    parsed = target.dbt_target_path() / "partial_parse.msgpack"
+    outcome.report = write_report(
+        published, settings.exports_folder, settings.report_folder, parsed=parsed
+    )
     if outcome.report is None:
         outcome.exit_code, outcome.cause = 1, "the offline report was not written"
 

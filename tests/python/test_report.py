@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pcdm import cli
-from pcdm.report import ReportError, build_report, read_table, view_notes
+from pcdm import cli, pipeline
+from pcdm.report import ReportError, build_dbt_docs, build_report, read_table, view_notes
 from pcdm.report.views import VIEWS
 
 
@@ -71,6 +71,45 @@ def test_pcdm_run_prints_where_the_report_is(county_build):
     index = county_build.report / "index.html"
     assert "Offline report" in county_build.printed and str(index) in county_build.printed
     assert index.is_file()
+
+
+def without_times(artifact: Path) -> dict:
+    """A dbt artifact without its metadata (when and by which invocation it was written) and the
+    times its nodes were parsed at (`created_at`)."""
+
+    def drop(value):
+        if isinstance(value, dict):
+            return {key: drop(item) for key, item in value.items() if key != "created_at"}
+        return [drop(item) for item in value] if isinstance(value, list) else value
+
+    content = json.loads(artifact.read_text(encoding="utf-8"))
+    content.pop("metadata")
+    return drop(content)
+
+
+def test_the_dbt_docs_on_the_saved_parse_equal_those_of_a_fresh_parse(county_build, tmp_path):
+    """`pcdm run` generates the dbt docs on the project as its build parsed it (dbt's saved
+    partial_parse.msgpack), not on a second parse: the docs are the same as a fresh parse's."""
+    dbt_dir = county_build.manifest.parent
+    build_vars = json.loads((dbt_dir / "run_results.json").read_text("utf-8"))["args"]["vars"]
+    target = pipeline.DbtTarget(
+        raw_path=None,
+        database_path=county_build.database,
+        extra_vars=tuple(build_vars.items()),  # raw_path and raw_format among them
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PCDM_PSEUDONYM_SALT", county_build.salt)
+        saved = build_dbt_docs(
+            target, tmp_path / "saved", county_build.salt, dbt_dir / "partial_parse.msgpack"
+        )
+        fresh = build_dbt_docs(target, tmp_path / "fresh", county_build.salt)
+    for artifact in ("manifest.json", "catalog.json"):
+        assert without_times(saved.parent / artifact) == without_times(fresh.parent / artifact), (
+            artifact
+        )
+    manifest = without_times(saved.parent / "manifest.json")
+    assert len([node for node in manifest["nodes"] if node.startswith("model.")]) > 50
+    assert not any(node.get("compiled_code") for node in manifest["nodes"].values())
 
 
 def test_pcdm_report_rewrites_the_report_from_the_files(county_build, tmp_path, capsys):
@@ -137,3 +176,13 @@ def test_the_report_loads_nothing_from_outside_its_folder(county_build):
     assert county_build.salt not in "".join(
         p.read_text(encoding="utf-8") for p in report.rglob("*") if p.is_file()
     )
+
+
+def test_a_saved_parse_that_does_not_load_means_a_fresh_parse(tmp_path, capsys):
+    from pcdm.report.dbt_docs import saved_manifest
+
+    broken = tmp_path / "partial_parse.msgpack"
+    broken.write_bytes(b"\x93 not a manifest")
+    assert saved_manifest(broken) is None
+    assert saved_manifest(tmp_path / "missing.msgpack") is None
+    assert "parsing afresh" in capsys.readouterr().out

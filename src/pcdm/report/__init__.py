@@ -325,10 +325,12 @@ def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = No
     return out_dir / "index.html"
 
 
-def build_dbt_docs(target, work_dir: Path, salt: str) -> Path:
-    """`dbt docs generate --static` on a fresh parse (no compiled SQL, so the pseudonym salt is not
-    in it; checked), without usage statistics (else the page loads a tracker script from a CDN),
-    both in one dbt process (dbt_docs.py). Returns the one self-contained HTML file."""
+def build_dbt_docs(target, work_dir: Path, salt: str, parsed: Path | None = None) -> Path:
+    """`dbt docs generate --static` on a parse with no compiled SQL (so the pseudonym salt is not
+    in it; checked): `parsed`, the build's saved parse of the project (dbt's partial_parse.msgpack,
+    same vars), or when None or unreadable a fresh parse; without usage statistics (else the page
+    loads a tracker script from a CDN), in one dbt process (dbt_docs.py). Returns the one
+    self-contained HTML file."""
     from pcdm import pipeline
 
     docs_target = pipeline.DbtTarget(
@@ -338,9 +340,12 @@ def build_dbt_docs(target, work_dir: Path, salt: str) -> Path:
         extra_vars=target.extra_vars,
         work_path=work_dir,
     )
+    docs_target.dbt_target_path().mkdir(parents=True, exist_ok=True)
     program = [sys.executable, "-m", "pcdm.report.dbt_docs"]
+    if parsed is not None and parsed.exists():
+        program += ["--parsed", str(parsed)]
     pipeline.run_dbt(["--no-send-anonymous-usage-stats"], docs_target, quiet=True, program=program)
-    page = work_dir / "target" / "static_index.html"
+    page = docs_target.dbt_target_path() / "static_index.html"
     if salt and salt in page.read_text(encoding="utf-8"):
         raise ReportError(f"{page} holds the pseudonym salt: not copied into the report")
     return page
