@@ -24,7 +24,8 @@ ruff format --check src tests/python scripts
 
 if $fast; then
     echo "== pytest (fast lane)"
-    pytest -m "not e2e" "$@"
+    # two workers: the dbt unit tests (one dbt build on empty tables) beside the Python units
+    pytest -n 2 --no-loadscope-reorder -m "not e2e" "$@"
     exit
 fi
 
