@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -227,15 +228,22 @@ def publish_decisions(database, decide) -> None:
             con.unregister("decisions")
 
 
+@pytest.fixture(scope="module")
+def weakened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the weakened copies and their dbt runs: the same database path and vars,
+    so the second pattern's dbt reuses the first one's parse (partial parsing)."""
+    return tmp_path_factory.mktemp("weakened")
+
+
 @pytest.mark.parametrize("pattern", ["primary only", "single dimension, each mart alone"])
-def test_the_gate_audit_fails_on_weaker_protection(run, tmp_path, pattern):
+def test_the_gate_audit_fails_on_weaker_protection(run, weakened_dir, pattern):
     """The auditor of the gate finds the leaks of the protection before issue 11 (each mart swept
     along one dimension at a time, on its own) and of primary suppression alone, naming a cell."""
     from pcdm.quality.disclosure import disclosure_audit
 
     data_dir, _ = run
-    database = tmp_path / "weakened.duckdb"
-    shutil.copy(data_dir / "warehouse.duckdb", database)
+    database = weakened_dir / "weakened.duckdb"
+    shutil.copy(data_dir / "warehouse.duckdb", database)  # each pattern on a fresh copy
     if pattern == "primary only":
         publish_decisions(
             database,
@@ -244,7 +252,7 @@ def test_the_gate_audit_fails_on_weaker_protection(run, tmp_path, pattern):
     else:
         publish_decisions(database, lambda spec, rows: single_dimension_suppression(rows, spec, 5))
     target = pipeline.DbtTarget(
-        raw_path=data_dir / "raw", database_path=database, work_path=tmp_path
+        raw_path=data_dir / "raw", database_path=database, work_path=weakened_dir
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCDM_PSEUDONYM_SALT", SALT)

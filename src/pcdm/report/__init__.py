@@ -328,9 +328,9 @@ def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = No
 def build_dbt_docs(target, work_dir: Path, salt: str, parsed: Path | None = None) -> Path:
     """`dbt docs generate --static` on a parse with no compiled SQL (so the pseudonym salt is not
     in it; checked): `parsed`, the build's saved parse of the project (dbt's partial_parse.msgpack,
-    same vars), or when None or unreadable a fresh parse; without usage statistics (else the page
-    loads a tracker script from a CDN), in one dbt process (dbt_docs.py). Returns the one
-    self-contained HTML file."""
+    same vars and engine), or when None, unreadable or of another engine a fresh parse; without
+    usage statistics (else the page loads a tracker script from a CDN), in one dbt process
+    (dbt_docs.py). Returns the one self-contained HTML file."""
     from pcdm import pipeline
 
     docs_target = pipeline.DbtTarget(
@@ -342,7 +342,9 @@ def build_dbt_docs(target, work_dir: Path, salt: str, parsed: Path | None = None
     )
     docs_target.dbt_target_path().mkdir(parents=True, exist_ok=True)
     program = [sys.executable, "-m", "pcdm.report.dbt_docs"]
-    if parsed is not None and parsed.exists():
+    # the saved parse is of the build's engine (its adapter's macros and relations): used only
+    # when the docs run on that engine (a server engine's run makes them on its DuckDB file)
+    if parsed is not None and parsed.exists() and docs_target.engine == target.engine:
         program += ["--parsed", str(parsed)]
     pipeline.run_dbt(["--no-send-anonymous-usage-stats"], docs_target, quiet=True, program=program)
     page = docs_target.dbt_target_path() / "static_index.html"
