@@ -53,17 +53,43 @@ diagnoses_in_window as (
     where
         episodes.admission_date <= reference_period.reference_date
         and coalesce(episodes.discharge_date, reference_period.reference_date) > reference_period.window_24m_after
+),
+
+-- the code list as prefixes without dots, and the prefix lengths it has per code system: each
+-- diagnosis is matched by an equality on its own prefix of each length (a join on keys, where a
+-- join on substr(code, 1, length(prefix)) = prefix compares every diagnosis with every prefix)
+code_prefixes as (
+    select
+        code_system,
+        chronic_group,
+        replace(code_prefix, '.', '') as compact_prefix
+    from condition_codes
+),
+
+prefix_lengths as (
+    select distinct
+        code_system,
+        length(compact_prefix) as prefix_length
+    from code_prefixes
+),
+
+diagnosis_prefixes as (
+    select distinct
+        diagnoses_in_window.person_key,
+        diagnoses_in_window.code_system,
+        substr(diagnoses_in_window.diagnosis_code_compact, 1, prefix_lengths.prefix_length) as code_start
+    from diagnoses_in_window
+    inner join prefix_lengths on diagnoses_in_window.code_system = prefix_lengths.code_system
+    where length(diagnoses_in_window.diagnosis_code_compact) >= prefix_lengths.prefix_length
 )
 
 select distinct
-    diagnoses_in_window.person_key,
-    condition_codes.chronic_group,
+    diagnosis_prefixes.person_key,
+    code_prefixes.chronic_group,
     condition_groups.limits_self_care
-from diagnoses_in_window
-inner join condition_codes
+from diagnosis_prefixes
+inner join code_prefixes
     on
-        diagnoses_in_window.code_system = condition_codes.code_system
-        and substr(
-            diagnoses_in_window.diagnosis_code_compact, 1, length(replace(condition_codes.code_prefix, '.', ''))
-        ) = replace(condition_codes.code_prefix, '.', '')
-inner join condition_groups on condition_codes.chronic_group = condition_groups.chronic_group
+        diagnosis_prefixes.code_system = code_prefixes.code_system
+        and diagnosis_prefixes.code_start = code_prefixes.compact_prefix
+inner join condition_groups on code_prefixes.chronic_group = condition_groups.chronic_group

@@ -25,22 +25,71 @@ delivered as (
     {%- endfor %}
 ),
 
+-- one row per source table, month and person_id (rows found: is_found), then the four scopes of
+-- the same counts from it: every count is a sum of rows or a count of persons
+person_months as (
+    select
+        source_table,
+        source_domain,
+        event_month,
+        person_id,
+        count(*) as rows_checked,
+        count(case when is_found then 1 end) as rows_found
+    from delivered
+    group by source_table, source_domain, event_month, person_id
+),
+
+person_tables as (
+    select
+        source_table,
+        source_domain,
+        person_id,
+        sum(rows_checked) as rows_checked,
+        sum(rows_found) as rows_found
+    from person_months
+    group by source_table, source_domain, person_id
+),
+
+person_domain_months as (
+    select
+        source_domain,
+        event_month,
+        person_id,
+        sum(rows_checked) as rows_checked,
+        sum(rows_found) as rows_found
+    from person_months
+    where event_month is not null
+    group by source_domain, event_month, person_id
+),
+
+person_domains as (
+    select
+        source_domain,
+        person_id,
+        sum(rows_checked) as rows_checked,
+        sum(rows_found) as rows_found
+    from person_tables
+    group by source_domain, person_id
+),
+
 scoped as (
     select
         'source_table' as coverage_scope,
         source_table as scope_name,
         'all' as period,
         person_id,
-        is_found
-    from delivered
+        rows_checked,
+        rows_found
+    from person_tables
     union all
     select
         'source_table' as coverage_scope,
         source_table as scope_name,
         event_month as period,
         person_id,
-        is_found
-    from delivered
+        rows_checked,
+        rows_found
+    from person_months
     where event_month is not null
     union all
     select
@@ -48,28 +97,30 @@ scoped as (
         source_domain as scope_name,
         'all' as period,
         person_id,
-        is_found
-    from delivered
+        rows_checked,
+        rows_found
+    from person_domains
     union all
     select
         'domain' as coverage_scope,
         source_domain as scope_name,
         event_month as period,
         person_id,
-        is_found
-    from delivered
-    where event_month is not null
+        rows_checked,
+        rows_found
+    from person_domain_months
 ),
 
+-- a person_id is on one row of its scope: count(person_id) counts distinct persons (not null)
 register_coverage as (
     select
         coverage_scope,
         scope_name,
         period,
-        count(*) as rows_checked,
-        count(case when is_found then 1 end) as rows_found,
-        count(distinct person_id) as persons_checked,
-        count(distinct case when is_found then person_id end) as persons_found
+        cast(sum(rows_checked) as {{ dbt.type_bigint() }}) as rows_checked,
+        cast(sum(rows_found) as {{ dbt.type_bigint() }}) as rows_found,
+        count(person_id) as persons_checked,
+        count(case when rows_found > 0 then person_id end) as persons_found
     from scoped
     group by coverage_scope, scope_name, period
 ),
