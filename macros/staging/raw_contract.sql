@@ -13,8 +13,10 @@
 
 {#-
     The columns every base model adds from the raw row: `raw_record` (JSON of the raw values without
-    identity codes, for stewards reading quarantine), `row_fingerprint` (all raw values but loaded_at)
-    and `evaluated_in_delivery` (the night that wrote the row: macros/staging/deliveries.sql).
+    identity codes, for stewards reading quarantine; kept on quarantined rows only), `row_fingerprint`
+    (md5 of all raw values but loaded_at, `<null>` for a null, identity codes included: equal
+    fingerprints are identical copies; used by deduplicate_deliveries, not stored) and
+    `evaluated_in_delivery` (the night that wrote the row: macros/staging/deliveries.sql).
 -#}
 {% macro raw_row_audit_columns(source_name, table_name) -%}
     {%- set all_columns = pcdm.raw_columns(source_name, table_name) | reject('equalto', 'loaded_at') | list -%}
