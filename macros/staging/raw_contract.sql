@@ -12,15 +12,18 @@
 {%- endmacro %}
 
 {#-
-    The columns every base model adds from the raw row: `raw_record` (JSON of the raw values without
-    identity codes, for stewards reading quarantine; kept on quarantined rows only), `row_fingerprint`
-    (md5 of all raw values but loaded_at, `<null>` for a null, identity codes included: equal
-    fingerprints are identical copies; used by deduplicate_deliveries, not stored) and
-    `evaluated_in_delivery` (the night that wrote the row: macros/staging/deliveries.sql).
+    The columns every base model adds from the raw row: the raw values without identity codes as
+    delivered (`raw__<column>`, from which deduplicate_deliveries makes `raw_record`, the JSON that
+    stewards read in dq_quarantine, on quarantined rows only), `row_fingerprint` (a hash of all raw
+    values but loaded_at, identity codes included: equal fingerprints are identical copies; used by
+    deduplicate_deliveries, not stored) and `evaluated_in_delivery` (the night that wrote the row:
+    macros/staging/deliveries.sql).
 -#}
 {% macro raw_row_audit_columns(source_name, table_name) -%}
     {%- set all_columns = pcdm.raw_columns(source_name, table_name) | reject('equalto', 'loaded_at') | list -%}
-    {{ pcdm.json_object(pcdm.raw_columns(source_name, table_name, identity=false)) }} as raw_record,
+    {%- for column in pcdm.raw_columns(source_name, table_name, identity=false) %}
+    {{ column }} as raw__{{ column }},
+    {%- endfor %}
     {{ pcdm.row_hash(all_columns if all_columns else ['1']) }} as row_fingerprint,
     {{ pcdm.evaluated_in_delivery() }} as evaluated_in_delivery
 {%- endmacro %}

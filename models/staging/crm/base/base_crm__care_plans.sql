@@ -46,4 +46,4 @@ checked as (
     from resolved
 )
 
-{{ deduplicate_deliveries('checked', ['plan_id']) }}
+{{ deduplicate_deliveries('checked', ['plan_id'], 'crm', 'care_plan') }}

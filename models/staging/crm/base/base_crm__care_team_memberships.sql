@@ -50,4 +50,4 @@ checked as (
     from resolved
 )
 
-{{ deduplicate_deliveries('checked', ['recorded_person_id', 'professional_id', 'role', 'valid_from']) }}
+{{ deduplicate_deliveries('checked', ['recorded_person_id', 'professional_id', 'role', 'valid_from'], 'crm', 'crm_care_team') }}

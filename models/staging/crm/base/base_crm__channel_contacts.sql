@@ -49,4 +49,4 @@ checked as (
         on services.source_table = 'crm_channel_contact' and resolved.channel = services.source_code
 )
 
-{{ deduplicate_deliveries('checked', ['interaction_id']) }}
+{{ deduplicate_deliveries('checked', ['interaction_id'], 'crm', 'crm_channel_contact') }}

@@ -46,4 +46,4 @@ checked as (
     from resolved
 )
 
-{{ deduplicate_deliveries('checked', ['consent_id']) }}
+{{ deduplicate_deliveries('checked', ['consent_id'], 'crm', 'crm_consent') }}

@@ -49,4 +49,4 @@ checked as (
     from resolved
 )
 
-{{ deduplicate_deliveries('checked', ['response_id']) }}
+{{ deduplicate_deliveries('checked', ['response_id'], 'crm', 'feedback_response') }}

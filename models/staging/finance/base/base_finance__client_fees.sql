@@ -49,4 +49,4 @@ checked as (
     from resolved
 )
 
-{{ deduplicate_deliveries('checked', ['invoice_id']) }}
+{{ deduplicate_deliveries('checked', ['invoice_id'], 'finance', 'client_fee') }}

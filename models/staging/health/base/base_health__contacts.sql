@@ -56,4 +56,4 @@ checked as (
         on services.source_table = 'health_contact' and resolved.service_code = services.source_code
 )
 
-{{ deduplicate_deliveries('checked', ['contact_id']) }}
+{{ deduplicate_deliveries('checked', ['contact_id'], 'health', 'health_contact') }}

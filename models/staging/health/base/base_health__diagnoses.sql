@@ -57,4 +57,4 @@ checked as (
         on renamed.record_type = records.record_type and renamed.record_id = records.record_id
 )
 
-{{ deduplicate_deliveries('checked', ['diagnosis_id']) }}
+{{ deduplicate_deliveries('checked', ['diagnosis_id'], 'health', 'health_diagnosis') }}

@@ -57,4 +57,4 @@ checked as (
         on services.source_table = 'health_episode' and resolved.specialty_code = services.source_code
 )
 
-{{ deduplicate_deliveries('checked', ['episode_id']) }}
+{{ deduplicate_deliveries('checked', ['episode_id'], 'health', 'health_episode') }}

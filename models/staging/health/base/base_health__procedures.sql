@@ -39,4 +39,4 @@ checked as (
         on renamed.contact_id = contacts.contact_id
 )
 
-{{ deduplicate_deliveries('checked', ['procedure_id']) }}
+{{ deduplicate_deliveries('checked', ['procedure_id'], 'health', 'health_procedure') }}

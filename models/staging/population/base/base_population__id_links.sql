@@ -37,4 +37,4 @@ checked as (
     from renamed
 )
 
-{{ deduplicate_deliveries('checked', ['temporary_id']) }}
+{{ deduplicate_deliveries('checked', ['temporary_id'], 'population', 'population_id_link') }}

@@ -47,4 +47,4 @@ checked as (
     from renamed
 )
 
-{{ deduplicate_deliveries('checked', ['person_id']) }}
+{{ deduplicate_deliveries('checked', ['person_id'], 'population', 'population_person') }}

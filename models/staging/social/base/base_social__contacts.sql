@@ -56,4 +56,4 @@ checked as (
         on resolved.service_task_code = service_tasks.service_task_code
 )
 
-{{ deduplicate_deliveries('checked', ['contact_id']) }}
+{{ deduplicate_deliveries('checked', ['contact_id'], 'social', 'social_contact') }}

@@ -61,4 +61,4 @@ checked as (
         on resolved.service_task_code = service_tasks.service_task_code
 )
 
-{{ deduplicate_deliveries('checked', ['decision_id']) }}
+{{ deduplicate_deliveries('checked', ['decision_id'], 'social', 'social_decision') }}

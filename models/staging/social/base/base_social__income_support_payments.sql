@@ -52,4 +52,4 @@ checked as (
         on services.source_table = 'income_support' and resolved.benefit_type = services.source_code
 )
 
-{{ deduplicate_deliveries('checked', ['payment_id']) }}
+{{ deduplicate_deliveries('checked', ['payment_id'], 'social', 'income_support') }}
