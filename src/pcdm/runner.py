@@ -695,6 +695,9 @@ def _build_and_publish(
         outcome.step = "check_reference"
         check_reference(settings, target.raw_path, target.raw_format)
     say_input(settings)
+    from pcdm.quality import gate
+
+    gate.preload_libraries()  # while dbt builds
     outcome.step = "build"
     try:
         outcome.protection = build(target)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -185,6 +187,22 @@ def test_thresholds_file_loads_and_every_check_has_a_severity():
     checks = load_checks()
     assert len(checks) >= 10
     assert all(bounds.severity in ("error", "warning") for c in checks for bounds in c.bounds)
+
+
+def test_the_gate_libraries_load_in_the_background_while_dbt_builds(tmp_path: Path):
+    # a fresh interpreter, so that nothing of this one's imports counts (a script file: pyspark,
+    # which great-expectations imports when it is installed, exits under `python -c`); a name
+    # that cannot be imported would stop the preload quietly (the gate then imports it itself)
+    script = tmp_path / "preload.py"
+    script.write_text(
+        "import sys\n"
+        "from pcdm.quality import gate\n"
+        "assert 'great_expectations' not in sys.modules\n"
+        "gate.preload_libraries().join()\n"
+        "print([name for name in gate.HEAVY_LIBRARIES if name not in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_clean_county_passes_every_error_check_and_exports(clean_run):

@@ -19,6 +19,9 @@ test results alone, so that these tables never show an older run.
 
 from __future__ import annotations
 
+import importlib
+import threading
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +33,31 @@ from pcdm.quality.validation import DuckDBMetrics, PostgresMetrics, validate
 
 if TYPE_CHECKING:
     from pcdm.dbt_results import NodeResult
+
+
+# what the gate and the disclosure control import that takes seconds (great-expectations alone
+# some 3 to 4 s on this machine)
+HEAVY_LIBRARIES = ("great_expectations", "pandas", "scipy.sparse", "highspy")
+
+
+def preload_libraries() -> threading.Thread:
+    """Import the gate's libraries in a background thread, e.g. while dbt builds in its own
+    process: the gate then finds them imported. An import that fails here fails again, with its
+    error, where the gate imports it."""
+
+    def load() -> None:
+        # pyspark (the Spark engine's, when installed) warns about pandas when great-expectations
+        # imports it: noise in a run that does not use Spark
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
+        for name in HEAVY_LIBRARIES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the gate's own import reports it
+                return
+
+    thread = threading.Thread(target=load, name="pcdm-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_gate(
