@@ -1,9 +1,10 @@
 """dbt for the main job: `dbt build` (seeds, models, tests) on a database file -> a summary.
 
 dbt runs as a subprocess of the venv's own `dbt`, in the project folder, with the profile in
-`profiles/` and the DuckDB path in PCDM_DUCKDB_PATH. Its output is streamed (or captured) and, when
-it fails, the failing nodes and their messages (as dbt's on-run-end hook recorded them: pcdm.
-dbt_results) become the first lines of the error. Inside
+`profiles/` and the DuckDB path in PCDM_DUCKDB_PATH; on DuckDB both steps of a build run in one
+dbt process (DbtSession, pcdm.dbt_worker), which parses the project once. Its output is streamed
+(or captured) and, when it fails, the failing nodes and their messages (as dbt's on-run-end hook
+recorded them: pcdm.dbt_results) become the first lines of the error. Inside
 `stopping_on_signals()`, SIGINT and SIGTERM are forwarded to the running dbt and the run stops with
 RunStopped. Each step is a function tests can call.
 """
@@ -279,9 +280,11 @@ def run_dbt(
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
     program: list[str] | None = None,
+    session: DbtSession | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the target, its output streamed to stdout (or, quiet, captured);
-    program: what runs it (default the dbt executable).
+    program: what runs it (default the dbt executable); session: the dbt process of the target's
+    build to run it in (default a process of its own).
 
     Raises PipelineError whose first line names the failing dbt node and its message (or dbt's
     error, e.g. a raw contract violation), and RunStopped when a signal stopped it."""
@@ -289,6 +292,41 @@ def run_dbt(
     command, env = dbt_command(
         args, target, project_dir=project_dir, command_id=command_id, program=program
     )
+    if session is not None:
+        dbt_args = command[1:]
+        returncode, lines, errors = session.run(dbt_args, dbt_args[len(args) :], env, quiet)
+    else:
+        returncode, lines, errors = _run_process(command, env, project_dir, quiet)
+    if _Signals.received is not None:
+        raise RunStopped(_Signals.received, f"`dbt {args[0]}`")
+    output = "".join(lines)
+    if returncode != 0:
+        failures = command_failures(target, command_id)
+        raise PipelineError(
+            failure_message(args, returncode, failures, lines + errors.splitlines())
+        )
+    return subprocess.CompletedProcess(command, returncode, output, errors)
+
+
+def _stream(stdout, lines: list[str], quiet: bool, until: str | None = None) -> str | None:
+    """Copy dbt's output lines into lines (and, not quiet, to stdout) up to the line that starts
+    with `until` (returned) or the end of the output (None)."""
+    for line in stdout:
+        if until is not None and line.startswith(until):
+            return line
+        if "nanobind" in line:
+            continue
+        lines.append(line)
+        if not quiet:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    return None
+
+
+def _run_process(
+    command: list[str], env: dict[str, str], project_dir: Path, quiet: bool
+) -> tuple[int, list[str], str]:
+    """One dbt command in a process of its own: its exit code, output lines and error output."""
     lines: list[str] = []
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as stderr:
         process = subprocess.Popen(
@@ -302,13 +340,7 @@ def run_dbt(
         )
         _Signals.child = process
         try:
-            for line in process.stdout:
-                if "nanobind" in line:
-                    continue
-                lines.append(line)
-                if not quiet:
-                    sys.stdout.write(line)
-                    sys.stdout.flush()
+            _stream(process.stdout, lines, quiet)
             process.wait()
         finally:
             _Signals.child = None
@@ -317,15 +349,90 @@ def run_dbt(
                 process.wait()
         stderr.seek(0)
         errors = "".join(line for line in stderr if "nanobind" not in line)
-    if _Signals.received is not None:
-        raise RunStopped(_Signals.received, f"`dbt {args[0]}`")
-    output = "".join(lines)
-    if process.returncode != 0:
-        failures = command_failures(target, command_id)
-        raise PipelineError(
-            failure_message(args, process.returncode, failures, lines + errors.splitlines())
+    return process.returncode, lines, errors
+
+
+class DbtSession:
+    """The dbt commands of one target's build in one dbt process (pcdm.dbt_worker): the project
+    is parsed once, for the first command, and later commands start at once (dbt's start-up and
+    partial parse cost some 5 s a command). DuckDB only: the worker closes the database file after
+    each command, so that the disclosure control and the gate can open it between them; a server
+    engine's commands run in processes of their own (on Spark each starts and stops its JVM, whose
+    metastore one process holds at a time). Use it as a context manager; a signal is forwarded to
+    the worker only while a command runs, as to a dbt process of its own."""
+
+    def __init__(self, project_dir: Path = PROJECT_DIR) -> None:
+        self.project_dir = project_dir
+        self.process: subprocess.Popen | None = None
+        self.stderr = None
+
+    def __enter__(self) -> DbtSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self, common: list[str], env: dict[str, str]) -> subprocess.Popen:
+        # the worker's error output, read per command; closed by close()
+        self.stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pcdm.dbt_worker", *common],
+            cwd=self.project_dir,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            start_new_session=True,
         )
-    return subprocess.CompletedProcess(command, process.returncode, output, errors)
+        return self.process
+
+    def run(
+        self, args: list[str], common: list[str], env: dict[str, str], quiet: bool
+    ) -> tuple[int, list[str], str]:
+        """One dbt command in the worker (common: its flags that every command of the session
+        shares): its exit code, output lines and error output."""
+        from pcdm.dbt_worker import DONE
+
+        if self.process is None:
+            self._start(common, env)
+        elif common != self.process.args[3:]:
+            raise ValueError("a dbt session runs the commands of one target, with the same vars")
+        process = self.process
+        changed = {name: value for name, value in env.items() if os.environ.get(name) != value}
+        start = self.stderr.seek(0, os.SEEK_END)
+        lines: list[str] = []
+        _Signals.child = process
+        try:
+            process.stdin.write(json.dumps({"args": args, "env": changed}))
+            process.stdin.write("\n")
+            process.stdin.flush()
+            done = _stream(process.stdout, lines, quiet, until=DONE)
+        except BrokenPipeError:
+            done = None
+        finally:
+            _Signals.child = None
+        if done is None:  # the worker ended: a signal, or it broke
+            returncode = process.wait()
+            self.process = None
+        else:
+            returncode = int(done[len(DONE) :])
+        self.stderr.seek(start)
+        errors = "".join(line for line in self.stderr if "nanobind" not in line)
+        return returncode, lines, errors
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            try:
+                process.stdin.close()
+                process.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                process.kill()
+                process.wait()
+        if self.stderr is not None:
+            self.stderr.close()
+            self.stderr = None
 
 
 # dbt unit tests pin the shipped default rules on hand-made inputs: they run in the test command
@@ -359,14 +466,16 @@ def build_models(
     unit_tests: bool = False,
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
+    session: DbtSession | None = None,
 ) -> None:
     """`dbt build` of the models and seeds (with their data tests) on the target's database: all of
-    them, or the `select`ed ones, minus `exclude` (dbt selectors)."""
+    them, or the `select`ed ones, minus `exclude` (dbt selectors); in the session's dbt process
+    when one is given."""
     excluded = [*exclude] if unit_tests else [UNIT_TESTS, *exclude]
     args = ["build", *(["--exclude", *excluded] if excluded else [])]
     if select:
         args += ["--select", *select]
-    run_dbt(args, target, project_dir=project_dir, quiet=quiet)
+    run_dbt(args, target, project_dir=project_dir, quiet=quiet, session=session)
 
 
 def build(
@@ -382,11 +491,27 @@ def build(
     tests; both steps leave out the `exclude`d nodes (dbt selectors). The on-run-end hook records
     both steps' node results under the target's run id (dq.dq_dbt_results), as the gate and the
     stewards read them."""
+    # both steps in one dbt process on DuckDB (DbtSession), each in its own elsewhere
+    with contextlib.ExitStack() as stack:
+        session = None
+        if target.engine == "duckdb":
+            session = stack.enter_context(DbtSession(project_dir))
+        return _build_in_two_steps(target, unit_tests, exclude, project_dir, quiet, session)
+
+
+def _build_in_two_steps(
+    target: DbtTarget,
+    unit_tests: bool,
+    exclude: tuple[str, ...],
+    project_dir: Path,
+    quiet: bool,
+    session: DbtSession | None,
+) -> ProtectionReport:
     from pcdm import engines
     from pcdm.privacy.warehouse import protect_warehouse
 
     options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
-    build_models(target, exclude=(PROTECTED, *exclude), **options)
+    build_models(target, exclude=(PROTECTED, *exclude), session=session, **options)
     min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
     # on a server engine the protection reads the cells copied into the run's DuckDB file and
     # uploads its decisions (with one connection: on Spark one JVM, stopped before dbt goes on)
@@ -404,7 +529,7 @@ def build(
             engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
     if not quiet:
         print("\n".join(report.lines()), flush=True)
-    build_models(target, select=(PROTECTED,), exclude=exclude, **options)
+    build_models(target, select=(PROTECTED,), exclude=exclude, session=session, **options)
     return report
 
 

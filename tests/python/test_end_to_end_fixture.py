@@ -317,3 +317,30 @@ def test_missing_column_is_named(broken_delivery: Path, monkeypatch):
     )
     message = _build_error(broken_delivery, broken_delivery.parent)
     assert "required column(s) missing" in message and "health_episode.care_level" in message
+
+
+def test_a_dbt_session_runs_its_commands_in_one_process_and_frees_the_database(
+    broken_delivery: Path, monkeypatch
+):
+    """pipeline.build runs both steps in one DbtSession: the worker parses once, lets another
+    process open the database between commands (the disclosure control writes its decisions
+    there), and a failing command names its cause as a dbt process of its own would."""
+    monkeypatch.setenv("PCDM_PSEUDONYM_SALT", SALT)
+    work = broken_delivery.parent / "session"
+    target = pipeline.DbtTarget(
+        raw_path=broken_delivery, database_path=work / "s.duckdb", raw_format="csv", work_path=work
+    )
+    seed = ["build", "--select", "municipalities"]  # a seed and its tests, after the raw check
+    with pipeline.DbtSession() as session:
+        pipeline.run_dbt(seed, target, quiet=True, session=session)
+        worker = session.process.pid
+        with duckdb.connect(str(target.database_path)) as con:  # read-write, from this process
+            assert con.sql("select count(*) from reference.municipalities").fetchall()[0][0] > 0
+        (broken_delivery / "crm_consent.csv").unlink()
+        with pytest.raises(pipeline.PipelineError) as failure:
+            pipeline.run_dbt(seed, target, quiet=True, session=session)
+        assert session.process is not None and session.process.pid == worker
+    message = str(failure.value)
+    assert message.startswith("`dbt build --select municipalities`")
+    assert "missing table file(s)" in message and "crm_consent.csv" in message
+    assert session.process is None  # closed with the session
