@@ -491,46 +491,35 @@ def build(
     tests; both steps leave out the `exclude`d nodes (dbt selectors). The on-run-end hook records
     both steps' node results under the target's run id (dq.dq_dbt_results), as the gate and the
     stewards read them."""
-    # both steps in one dbt process on DuckDB (DbtSession), each in its own elsewhere
-    with contextlib.ExitStack() as stack:
-        session = None
-        if target.engine == "duckdb":
-            session = stack.enter_context(DbtSession(project_dir))
-        return _build_in_two_steps(target, unit_tests, exclude, project_dir, quiet, session)
-
-
-def _build_in_two_steps(
-    target: DbtTarget,
-    unit_tests: bool,
-    exclude: tuple[str, ...],
-    project_dir: Path,
-    quiet: bool,
-    session: DbtSession | None,
-) -> ProtectionReport:
     from pcdm import engines
     from pcdm.privacy.warehouse import protect_warehouse
 
-    options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
-    build_models(target, exclude=(PROTECTED, *exclude), session=session, **options)
-    min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
-    # on a server engine the protection reads the cells copied into the run's DuckDB file and
-    # uploads its decisions (with one connection: on Spark one JVM, stopped before dbt goes on)
-    with engines.connected(target.engine):
-        if target.engine != "duckdb":
-            from pcdm.privacy.family import MARTS
+    # both steps in one dbt process on DuckDB (DbtSession), each in its own elsewhere
+    one_process = target.engine == "duckdb"
+    with DbtSession(project_dir) if one_process else contextlib.nullcontext() as session:
+        options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
+        build_models(target, exclude=(PROTECTED, *exclude), session=session, **options)
+        min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))
+        # on a server engine the protection reads the cells copied into the run's DuckDB file and
+        # uploads its decisions (with one connection: on Spark one JVM, stopped before dbt goes on)
+        with engines.connected(target.engine):
+            if target.engine != "duckdb":
+                from pcdm.privacy.family import MARTS
 
-            cells = [spec.cells_model for spec in MARTS]
-            engines.copy_tables(target.engine, target.database_path, "intermediate", cells)
-            engines.copy_tables(
-                target.engine, target.database_path, "reference", ["service_catalogue"]
-            )
-        report = protect_warehouse(target.database_path, min_cell_size)
-        if target.engine != "duckdb":
-            engines.upload(target.engine, target.database_path, "protection", "bi_cell_decisions")
-    if not quiet:
-        print("\n".join(report.lines()), flush=True)
-    build_models(target, select=(PROTECTED,), exclude=exclude, session=session, **options)
-    return report
+                cells = [spec.cells_model for spec in MARTS]
+                engines.copy_tables(target.engine, target.database_path, "intermediate", cells)
+                engines.copy_tables(
+                    target.engine, target.database_path, "reference", ["service_catalogue"]
+                )
+            report = protect_warehouse(target.database_path, min_cell_size)
+            if target.engine != "duckdb":
+                engines.upload(
+                    target.engine, target.database_path, "protection", "bi_cell_decisions"
+                )
+        if not quiet:
+            print("\n".join(report.lines()), flush=True)
+        build_models(target, select=(PROTECTED,), exclude=exclude, session=session, **options)
+        return report
 
 
 def summary(database_path: Path) -> str:

@@ -330,15 +330,15 @@ def test_a_dbt_session_runs_its_commands_in_one_process_and_frees_the_database(
     target = pipeline.DbtTarget(
         raw_path=broken_delivery, database_path=work / "s.duckdb", raw_format="csv", work_path=work
     )
-    seed = ["build", "--select", "municipalities"]  # a seed and its tests, after the raw check
+    command = ["build", "--select", "municipalities"]  # a seed and its tests, after the raw check
     with pipeline.DbtSession() as session:
-        pipeline.run_dbt(seed, target, quiet=True, session=session)
+        pipeline.run_dbt(command, target, quiet=True, session=session)
         worker = session.process.pid
         with duckdb.connect(str(target.database_path)) as con:  # read-write, from this process
             assert con.sql("select count(*) from reference.municipalities").fetchall()[0][0] > 0
         (broken_delivery / "crm_consent.csv").unlink()
         with pytest.raises(pipeline.PipelineError) as failure:
-            pipeline.run_dbt(seed, target, quiet=True, session=session)
+            pipeline.run_dbt(command, target, quiet=True, session=session)
         assert session.process is not None and session.process.pid == worker
     message = str(failure.value)
     assert message.startswith("`dbt build --select municipalities`")
