@@ -45,14 +45,6 @@
     {{ return(keys[table_name]) }}
 {%- endmacro %}
 
-{#- The raw table as delivered tonight (the source's reader on the new_delivery folder). -#}
-{% macro new_delivery_relation(source_name, table_name) -%}
-    {%- set node = graph.sources['source.pcdm.' ~ source_name ~ '.' ~ table_name] -%}
-    {%- set location = node.meta.external_location.format(name=table_name) -%}
-    {%- set every = var('raw_path') | replace("'", "''") -%}
-    {{ return(location.replace(every, var('new_delivery') | replace("'", "''"))) }}
-{%- endmacro %}
-
 {#-
     The normalised ids of the persons whose staging may change tonight: the persons and links tonight
     delivers, and the temporary ids linked to a person tonight delivers (rows recorded under them

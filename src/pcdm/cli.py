@@ -127,7 +127,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     try:
         raw_format = pipeline.detect_raw_format(raw_path)
         started = time.perf_counter()
-        loaded = load.load_postgres(raw_path, raw_format)
+        loaded = load.load_postgres([raw_path], raw_format)
     except pipeline.PipelineError as error:
         print(f"pcdm load: {error}", file=sys.stderr)
         return 2

@@ -134,6 +134,14 @@ class Store:
         }
 
 
+def folders(raw_path: Path) -> list[Path]:
+    """The delivery folders a build's raw_path names: every delivery kept, in the order applied,
+    for a store's glob (Store.every_delivery); else the one folder."""
+    if raw_path.name == "*":
+        return sorted(p for p in raw_path.parent.iterdir() if (p / MANIFEST).is_file())
+    return [raw_path]
+
+
 def _write_manifest(path: Path, delivery: Delivery, state: str | None = None) -> None:
     info = {
         "content_hash": delivery.content_hash,

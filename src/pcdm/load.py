@@ -1,11 +1,21 @@
 """`pcdm load`: a raw delivery (Parquet or CSV folder) into the `raw` schema of a server engine.
 
 PostgreSQL: each table of the raw contract is (re)created in schema `raw` with one column per
-contract column, in the order of the contract, and filled by COPY through psycopg. A column
-delivered typed (Parquet) gets its contract type: a value that does not fit stops the load with an
-error naming the table and column, before anything is replaced. A column delivered as text (every
-CSV column, or a Parquet string column) stays text: staging types it, and quarantines a value that
-does not convert as `invalid_value`, as on DuckDB. Each table is replaced in one transaction.
+contract column, in the order of the contract, then `filename`: the file each row came from
+(`<folder>/<table>.<format>`, as DuckDB's readers name it), and filled by COPY through psycopg. A
+column delivered typed (Parquet) gets its contract type: a value that does not fit stops the load
+with an error naming the table and column, before anything is replaced. A column delivered as text
+(every CSV column, or a Parquet string column) stays text: staging types it, and quarantines a
+value that does not convert as `invalid_value`, as on DuckDB. The load is one transaction (psycopg
+commits when it is complete): a load that fails changes nothing.
+
+Nightly deliveries (README "Nightly deliveries"): a full build over the delivery store loads every
+delivery kept, one after the other into the same tables (their rows told apart by `filename`); a
+night appends its own folder's rows (after deleting any it appended before). Table
+raw.pcdm_nightly_state records which deliveries the server's tables hold and whether the build on
+them was published (nightly_state): a night is built incrementally only on a server that holds
+exactly the published deliveries.
+
 Spark needs no load: it reads the raw folder in place (macros/cross_database/raw_relations.sql).
 """
 
@@ -13,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,33 +137,132 @@ def _csv_bytes(batch) -> bytes:
     return buffer.getvalue()
 
 
-def load_postgres(raw_path: Path, raw_format: str, conninfo: str = "") -> list[Loaded]:
-    """Load every raw table of the contract into schema raw (connection from libpq's PG*
-    variables, or conninfo). Every table is read and typed before the database is touched."""
+FILENAME = "filename"  # the file a raw row came from (DuckDB's readers: filename = true)
+STATE_TABLE = "pcdm_nightly_state"
+
+
+@dataclass(frozen=True)
+class NightlyState:
+    delivery_ids: list[str]  # the deliveries the raw tables hold, in the order loaded
+    published: bool  # the build on them was published (set by mark_published)
+
+
+def read_delivery(folders: list[Path], table: RawTable, raw_format: str):
+    """The table's rows of every folder in order, with the column filename; a column typed in one
+    folder and delivered as text in another is text."""
+    import pyarrow as pa
+
+    parts = []
+    for folder in folders:
+        data = read_raw_table(folder, table, raw_format)
+        name = str(folder / f"{table.name}.{raw_format}")
+        parts.append(data.append_column(FILENAME, pa.array([name] * data.num_rows, pa.string())))
+    fields = []
+    for i, field in enumerate(parts[0].schema):
+        types = {part.schema.field(i).type for part in parts}
+        fields.append(pa.field(field.name, field.type if len(types) == 1 else pa.string()))
+    schema = pa.schema(fields)
+    return pa.concat_tables([part.cast(schema) for part in parts])
+
+
+def load_postgres(
+    folders: list[Path], raw_format: str, conninfo: str = "", *, append: bool = False
+) -> list[Loaded]:
+    """Load every raw table of the contract from the folders (a delivery, or every delivery kept)
+    into schema raw (connection from libpq's PG* variables, or conninfo): each table replaced, or
+    with `append` (a night) the folders' rows added to it. Every table is read and typed before
+    the database is touched; the nightly state says the tables hold these folders' deliveries, not
+    yet published."""
     import psycopg
     from psycopg import sql
 
     contract = load_contract()
-    tables = {name: read_raw_table(raw_path, table, raw_format) for name, table in contract.items()}
+    tables = {name: read_delivery(folders, table, raw_format) for name, table in contract.items()}
     loaded = []
     with psycopg.connect(conninfo) as con:
         con.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+        before = _read_state(con)
+        _write_state(con, None)  # until the load is complete, the tables hold no known build
         for name, data in tables.items():
             target = sql.Identifier(RAW_SCHEMA, name)
-            columns = sql.SQL(", ").join(
-                sql.SQL("{} {}").format(
-                    sql.Identifier(field.name), sql.SQL(postgres_column_type(field.type))
-                )
-                for field in data.schema
-            )
             with con.transaction():
-                con.execute(sql.SQL("drop table if exists {} cascade").format(target))
-                con.execute(sql.SQL("create table {} ({})").format(target, columns))
+                if append:
+                    for folder in folders:
+                        con.execute(
+                            sql.SQL("delete from {} where {} like %s").format(
+                                target, sql.Identifier(FILENAME)
+                            ),
+                            [f"{folder}/%"],
+                        )
+                else:
+                    columns = sql.SQL(", ").join(
+                        sql.SQL("{} {}").format(
+                            sql.Identifier(field.name), sql.SQL(postgres_column_type(field.type))
+                        )
+                        for field in data.schema
+                    )
+                    con.execute(sql.SQL("drop table if exists {} cascade").format(target))
+                    con.execute(sql.SQL("create table {} ({})").format(target, columns))
                 copy = sql.SQL("copy {} ({}) from stdin (format csv)").format(
                     target, sql.SQL(", ").join(sql.Identifier(n) for n in data.column_names)
                 )
-                with con.cursor() as cursor, cursor.copy(copy) as writer:
-                    for batch in data.to_batches(COPY_BATCH_ROWS):
-                        writer.write(_csv_bytes(batch))
+                try:
+                    with con.cursor() as cursor, cursor.copy(copy) as writer:
+                        for batch in data.to_batches(COPY_BATCH_ROWS):
+                            writer.write(_csv_bytes(batch))
+                except psycopg.Error as error:
+                    cause = f"Raw table {name}: cannot load it into PostgreSQL: {error}"
+                    raise LoadError(cause) from None
             loaded.append(Loaded(name, data.num_rows))
+        held = before.delivery_ids if append and before is not None else []
+        held = [*held, *(folder.name for folder in folders if folder.name not in held)]
+        _write_state(con, NightlyState(held, published=False))
     return loaded
+
+
+def nightly_state(conninfo: str = "") -> NightlyState | None:
+    """What the raw tables hold (None: nothing known, e.g. a load that did not complete)."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as con:
+        return _read_state(con)
+
+
+def mark_published(delivery_ids: list[str], conninfo: str = "") -> None:
+    """The build on the raw tables holding these deliveries was published."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as con:
+        state = _read_state(con)
+        if state is not None and state.delivery_ids == delivery_ids:
+            _write_state(con, NightlyState(delivery_ids, published=True))
+
+
+def _read_state(con) -> NightlyState | None:
+    from psycopg import sql
+
+    table = sql.Identifier(RAW_SCHEMA, STATE_TABLE)
+    exists = con.execute("select to_regclass(%s)", [f"{RAW_SCHEMA}.{STATE_TABLE}"]).fetchone()[0]
+    if exists is None:
+        return None
+    row = con.execute(sql.SQL("select delivery_ids, published from {}").format(table)).fetchone()
+    return None if row is None else NightlyState(json.loads(row[0]), row[1])
+
+
+def _write_state(con, state: NightlyState | None) -> None:
+    from psycopg import sql
+
+    table = sql.Identifier(RAW_SCHEMA, STATE_TABLE)
+    with con.transaction():
+        con.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
+        con.execute(
+            sql.SQL("create table if not exists {} (delivery_ids text, published boolean)").format(
+                table
+            )
+        )
+        con.execute(sql.SQL("delete from {}").format(table))
+        if state is not None:
+            con.execute(
+                sql.SQL("insert into {} values (%s, %s)").format(table),
+                [json.dumps(state.delivery_ids), state.published],
+            )

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from pcdm.quality.results import GateResult
 
 EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
+# the engines `pcdm run --nightly` builds incrementally on (README "Nightly deliveries")
+NIGHTLY_ENGINES = ("duckdb", "postgres")
 # vars pcdm run sets itself: a --vars value would be silently overridden
 RUN_VARS = {"raw_path", "raw_format", "input", "omop_path", "id_scheme"}
 # the OMOP CDM tables a delivery must have (models/staging/omop/_omop__sources.yml: meta.required)
@@ -265,10 +267,10 @@ def check_settings(settings: RunSettings) -> None:
 def check_nightly_settings(settings: RunSettings) -> None:
     if settings.raw_path is None and not settings.full_refresh:
         raise SettingsError("--nightly needs --raw-path (tonight's delivery), or --full-refresh")
-    if settings.omop_path is not None or settings.engine != "duckdb":
+    if settings.omop_path is not None or settings.engine not in NIGHTLY_ENGINES:
         raise SettingsError(
-            "--nightly works on the raw contract on DuckDB only (not with --input omop, nor on "
-            f'{settings.engine}): README "Nightly deliveries"'
+            "--nightly works on the raw contract on DuckDB and PostgreSQL only (not with --input "
+            f'omop, nor on {settings.engine}): README "Nightly deliveries"'
         )
 
 
@@ -285,6 +287,8 @@ def prepare_nightly(
             f"{store.root}): start one with --nightly --full-refresh --raw-path <a full extract>"
         )
     incremental = warehouse.published.exists() and bool(kept) and not settings.full_refresh
+    if incremental and settings.engine == "postgres":
+        incremental = postgres_in_step([d.delivery_id for d in kept])
     new = None
     if settings.raw_path is not None:
         raw_format = pipeline.detect_raw_format(settings.raw_path)
@@ -316,6 +320,22 @@ def prepare_nightly(
     else:
         say(f"Rebuilding from the {len(store.deliveries())} deliveries kept in {store.root}")
     return values, new
+
+
+def postgres_in_step(published: list[str]) -> bool:
+    """Whether PostgreSQL's raw tables hold exactly the published deliveries, built and published
+    (load.nightly_state): else a night there is built in full, from every delivery kept."""
+    from pcdm import load
+
+    state = load.nightly_state()
+    if state is not None and state.published and state.delivery_ids == published:
+        return True
+    held = "nothing known" if state is None else ", ".join(state.delivery_ids) or "none"
+    say(
+        f"PostgreSQL's raw tables hold other deliveries ({held}) than the published warehouse, "
+        "or their last build was not published: this night is built in full"
+    )
+    return False
 
 
 def prepare_raw(settings: RunSettings) -> Path | None:
@@ -478,8 +498,11 @@ def build(target: pipeline.DbtTarget) -> ProtectionReport:
     if target.engine == "postgres":
         from pcdm import load
 
-        loaded = load.load_postgres(target.raw_path, target.raw_format)
-        say(f"Loaded {sum(t.rows for t in loaded):,} raw rows into PostgreSQL schema raw")
+        tonight = dict(target.extra_vars).get("new_delivery")  # a night: appended
+        folders = [Path(tonight)] if tonight else deliveries.folders(target.raw_path)
+        loaded = load.load_postgres(folders, target.raw_format, append=tonight is not None)
+        rows = sum(t.rows for t in loaded)
+        say(f"Loaded {rows:,} raw rows of {len(folders)} folder(s) into PostgreSQL schema raw")
     protection = pipeline.build(target, unit_tests=False)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     if target.engine == "duckdb":
@@ -678,6 +701,10 @@ def _run_nightly(settings: RunSettings, warehouse: publish.Warehouse, outcome: R
         raise
     if new is not None:
         store.mark_applied(new)
+    if settings.engine == "postgres":
+        from pcdm import load
+
+        load.mark_published([d.delivery_id for d in store.deliveries()])
 
 
 def _build_and_publish(

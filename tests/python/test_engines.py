@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -34,6 +35,7 @@ import pytest
 
 from pcdm import engines, load, pipeline
 from pcdm.contract import PROJECT_DIR
+from pcdm.generator import CountyConfig
 
 pytestmark = [pytest.mark.engines, pytest.mark.e2e]
 
@@ -181,7 +183,7 @@ def _build(engine: str, raw_path: Path, raw_format: str, work: Path, first: bool
         engine=engine,
     )
     if engine == "postgres":
-        load.load_postgres(raw_path, raw_format)
+        load.load_postgres([raw_path], raw_format)
     exclude = left_out + (WITHOUT_TESTS if engine == "spark" and not first else ())
     unit_tests = first and engine != "duckdb"  # DuckDB's own suite runs them
     if left_out == BI_FAMILY:  # no bi cells to protect: one dbt step, no disclosure control
@@ -471,3 +473,108 @@ def test_the_gate_validates_postgresql_dq_schema_with_its_postgres_datasource(
         ),
     }
     assert (tmp_path / "pg" / "index.html").exists()
+
+
+# --- nightly deliveries on PostgreSQL -----------------------------------------------------------
+
+# the county of tests/python/test_nightly.py (protected by one alternative table), with one night
+NIGHTLY_COUNTY = CountyConfig(residents=2500, seed=16, defect_rate=0.004)
+
+
+def _nightly_run(data_dir: Path, *options: str) -> tuple[int, str]:
+    """`pcdm run --nightly --target postgres` with the options; its exit code and output."""
+    from pcdm import cli
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = cli.main(
+            [
+                "run",
+                "--nightly",
+                "--target",
+                "postgres",
+                "--data-dir",
+                str(data_dir),
+                "--dbt-work-path",
+                str(data_dir / "dbt"),
+                *options,
+            ]
+        )
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def postgres_nights(tmp_path_factory, monkeypatch_module):
+    """Day 0 and one night applied incrementally on PostgreSQL, then a full refresh over the same
+    deliveries in the same data dir: the marts (read from the server) after each, and the output."""
+    from pcdm.generator.nightly import generate_nights
+
+    _require("postgres")
+    monkeypatch_module.setenv("PCDM_PSEUDONYM_SALT", SALT)
+    day0, night = generate_nights(NIGHTLY_COUNTY, tmp_path_factory.mktemp("pg_sequence"), 1)
+    # freshness judged an hour after each delivery's extract (day 0's is a day before the night's)
+    night_as_of = (NIGHTLY_COUNTY.extract_at + dt.timedelta(hours=1)).isoformat()
+    day0_as_of = (NIGHTLY_COUNTY.extract_at - dt.timedelta(hours=23)).isoformat()
+    data_dir = tmp_path_factory.mktemp("pg_nightly")
+    manifest = data_dir / "dbt" / "target" / "manifest.json"
+    printed, marts = [], []
+    with _own_database("pcdm_nightly"):
+        for options in (
+            ("--raw-path", str(day0), "--as-of", day0_as_of),
+            ("--raw-path", str(night), "--as-of", night_as_of),
+            ("--full-refresh", "--as-of", night_as_of),
+        ):
+            code, output = _nightly_run(data_dir, *options)
+            assert code == 0, output[-3000:]
+            printed.append(output)
+            with engines.connected("postgres"):
+                marts.append(_snapshot("postgres", json.loads(manifest.read_text("utf-8")), None))
+        state = load.nightly_state()
+        yield printed, marts, state
+
+
+def test_a_night_on_postgresql_equals_a_full_refresh_mart_by_mart(postgres_nights):
+    printed, (_, incremental, full), state = postgres_nights
+    assert "building incrementally on the published warehouse" in printed[1]
+    assert "of 1 folder(s) into PostgreSQL" in printed[1]  # tonight's delivery appended
+    assert "built in full" not in printed[1]
+    assert "Rebuilding from the 2 deliveries kept" in printed[2]
+    assert "of 2 folder(s) into PostgreSQL" in printed[2]
+    assert sorted(incremental) == sorted(full)
+    assert {mart.split(".")[0] for mart in full} == set(MART_SCHEMAS)
+    differing = [mart for mart in full if incremental[mart] != full[mart]]
+    assert not differing, differing
+    log = incremental["dq.dq_delivery_log"]
+    assert {dict(row)["delivery_id"] for row in log} == {"0001_day-00", "0002_night-01"}
+    assert sum(len(rows) for rows in full.values()) > 10_000
+    assert state == load.NightlyState(["0001_day-00", "0002_night-01"], published=True)
+
+
+def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_full(
+    postgres_nights, capsys
+):
+    """runner.postgres_in_step: only a server holding exactly the published deliveries, built
+    and published, takes a night incrementally."""
+    from pcdm import runner
+
+    _, _, state = postgres_nights
+    published = state.delivery_ids
+    with _own_database("pcdm_state"):
+        assert not runner.postgres_in_step(published)  # nothing loaded there
+        with psycopg_connection() as con:
+            load._write_state(con, load.NightlyState(published, published=False))
+        assert not runner.postgres_in_step(published)  # loaded, its build not published
+        load.mark_published(published[:1])  # another build's deliveries: changes nothing
+        assert not runner.postgres_in_step(published)
+        load.mark_published(published)
+        assert runner.postgres_in_step(published)
+        assert not runner.postgres_in_step(published[:1])  # holds a delivery not published
+    assert "this night is built in full" in capsys.readouterr().out
+
+
+@contextlib.contextmanager
+def psycopg_connection():
+    import psycopg
+
+    with psycopg.connect() as con:
+        yield con

@@ -70,3 +70,51 @@ def test_a_missing_column_is_named(tmp_path):
     (tmp_path / "care_plan.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(load.LoadError, match=r"missing in care_plan\.plan_type"):
         load.read_raw_table(tmp_path, load_contract()["care_plan"], "csv")
+
+
+def test_a_delivery_sequence_loads_as_one_table_whose_rows_name_their_file(
+    parquet_county, tmp_path
+):
+    """Every delivery kept, one after the other (a full build on PostgreSQL over the store): each
+    row's filename is its folder's file, as DuckDB's readers name it; a column delivered typed in
+    one folder and as text in another is text in both."""
+    contract = load_contract()["health_contact"]
+    first, second = tmp_path / "0001_day-00", tmp_path / "0002_night-01"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(parquet_county / "health_contact.parquet", first)
+    rows = pq.read_table(parquet_county / "health_contact.parquet").slice(0, 3)
+    as_text = rows.set_column(
+        rows.schema.get_field_index("cost_eur"),
+        "cost_eur",
+        pa.array(["12.5", "n/a", None]),
+    )
+    pq.write_table(as_text, second / "health_contact.parquet")
+    table = load.read_delivery([first, second], contract, "parquet")
+    assert table.column_names == [*contract.column_names, load.FILENAME]
+    files = table.column(load.FILENAME).to_pylist()
+    delivered = pq.read_metadata(first / "health_contact.parquet").num_rows
+    assert (
+        files
+        == [str(first / "health_contact.parquet")] * delivered
+        + [str(second / "health_contact.parquet")] * 3
+    )
+    assert pa.types.is_string(table.schema.field("cost_eur").type)
+    assert table.column("cost_eur").to_pylist()[-3:] == ["12.5", "n/a", None]
+    assert pa.types.is_timestamp(table.schema.field("contact_start").type)  # typed in both
+
+
+def test_a_builds_raw_path_names_its_delivery_folders(tmp_path):
+    """deliveries.folders: a store's glob is every delivery kept in the order applied (a folder
+    without its _delivery.json, a copy not yet complete, is none); a folder is itself."""
+    from pcdm import deliveries
+
+    for name in ("0002_night-01", "0001_day-00", "0003_night-02"):
+        (tmp_path / name).mkdir()
+        if name != "0003_night-02":
+            (tmp_path / name / deliveries.MANIFEST).write_text("{}")
+    assert deliveries.folders(tmp_path / "*") == [
+        tmp_path / "0001_day-00",
+        tmp_path / "0002_night-01",
+    ]
+    assert deliveries.folders(tmp_path / "0003_night-02") == [tmp_path / "0003_night-02"]
