@@ -13,6 +13,7 @@ warehouse and the store as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -307,3 +308,22 @@ def test_a_night_that_leaves_a_key_no_usable_row_removes_it_downstream(
         for table in ("intermediate.int_service_events_costed", "pcdm.fct_service_event"):
             assert not con.sql(f"from {table} where event_key = '{event_key}'").fetchall(), table
         assert con.sql("select count(*) from pcdm.fct_service_event").fetchall()[0][0] > 1000
+
+
+@pytest.mark.parametrize(
+    ("engine", "omop"), [("spark", False), ("duckdb", True), ("postgres", True)]
+)
+def test_nightly_refuses_spark_and_omop_input_naming_what_it_supports(tmp_path, engine, omop):
+    settings = runner.RunSettings(
+        data_dir=tmp_path,
+        raw_path=tmp_path / "night-01",
+        omop_path=tmp_path / "omop" if omop else None,
+        engine=engine,
+        nightly=True,
+    )
+    with pytest.raises(runner.SettingsError) as refused:
+        runner.check_nightly_settings(settings)
+    assert "on DuckDB and PostgreSQL only" in str(refused.value)
+    assert engine in str(refused.value)
+    for allowed in ("duckdb", "postgres"):  # the raw contract on either: no refusal
+        runner.check_nightly_settings(dataclasses.replace(settings, engine=allowed, omop_path=None))
