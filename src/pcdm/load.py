@@ -143,7 +143,7 @@ STATE_TABLE = "pcdm_nightly_state"
 
 @dataclass(frozen=True)
 class NightlyState:
-    delivery_ids: list[str]  # the deliveries the raw tables hold, in the order loaded
+    folders: list[str]  # the delivery folders the raw tables hold, in the order loaded
     published: bool  # the build on them was published (set by mark_published)
 
 
@@ -214,8 +214,8 @@ def load_postgres(
                     cause = f"Raw table {name}: cannot load it into PostgreSQL: {error}"
                     raise LoadError(cause) from None
             loaded.append(Loaded(name, data.num_rows))
-        held = before.delivery_ids if append and before is not None else []
-        held = [*held, *(folder.name for folder in folders if folder.name not in held)]
+        held = before.folders if append and before is not None else []
+        held = [*held, *(str(folder) for folder in folders if str(folder) not in held)]
         _write_state(con, NightlyState(held, published=False))
     return loaded
 
@@ -228,14 +228,15 @@ def nightly_state(conninfo: str = "") -> NightlyState | None:
         return _read_state(con)
 
 
-def mark_published(delivery_ids: list[str], conninfo: str = "") -> None:
-    """The build on the raw tables holding these deliveries was published."""
+def mark_published(folders: list[Path], conninfo: str = "") -> None:
+    """The build on the raw tables holding these delivery folders was published."""
     import psycopg
 
+    held = [str(folder) for folder in folders]
     with psycopg.connect(conninfo) as con:
         state = _read_state(con)
-        if state is not None and state.delivery_ids == delivery_ids:
-            _write_state(con, NightlyState(delivery_ids, published=True))
+        if state is not None and state.folders == held:
+            _write_state(con, NightlyState(held, published=True))
 
 
 def _read_state(con) -> NightlyState | None:
@@ -245,7 +246,7 @@ def _read_state(con) -> NightlyState | None:
     exists = con.execute("select to_regclass(%s)", [f"{RAW_SCHEMA}.{STATE_TABLE}"]).fetchone()[0]
     if exists is None:
         return None
-    row = con.execute(sql.SQL("select delivery_ids, published from {}").format(table)).fetchone()
+    row = con.execute(sql.SQL("select folders, published from {}").format(table)).fetchone()
     return None if row is None else NightlyState(json.loads(row[0]), row[1])
 
 
@@ -256,13 +257,11 @@ def _write_state(con, state: NightlyState | None) -> None:
     with con.transaction():
         con.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
         con.execute(
-            sql.SQL("create table if not exists {} (delivery_ids text, published boolean)").format(
-                table
-            )
+            sql.SQL("create table if not exists {} (folders text, published boolean)").format(table)
         )
         con.execute(sql.SQL("delete from {}").format(table))
         if state is not None:
             con.execute(
                 sql.SQL("insert into {} values (%s, %s)").format(table),
-                [json.dumps(state.delivery_ids), state.published],
+                [json.dumps(state.folders), state.published],
             )

@@ -288,7 +288,7 @@ def prepare_nightly(
         )
     incremental = warehouse.published.exists() and bool(kept) and not settings.full_refresh
     if incremental and settings.engine == "postgres":
-        incremental = postgres_in_step([d.delivery_id for d in kept])
+        incremental = postgres_in_step([d.path for d in kept])
     new = None
     if settings.raw_path is not None:
         raw_format = pipeline.detect_raw_format(settings.raw_path)
@@ -322,15 +322,16 @@ def prepare_nightly(
     return values, new
 
 
-def postgres_in_step(published: list[str]) -> bool:
-    """Whether PostgreSQL's raw tables hold exactly the published deliveries, built and published
-    (load.nightly_state): else a night there is built in full, from every delivery kept."""
+def postgres_in_step(published: list[Path]) -> bool:
+    """Whether PostgreSQL's raw tables hold exactly the published deliveries (their folders in the
+    store), built and published (load.nightly_state): else a night there is built in full, from
+    every delivery kept."""
     from pcdm import load
 
     state = load.nightly_state()
-    if state is not None and state.published and state.delivery_ids == published:
+    if state is not None and state.published and state.folders == [str(p) for p in published]:
         return True
-    held = "nothing known" if state is None else ", ".join(state.delivery_ids) or "none"
+    held = "nothing known" if state is None else ", ".join(state.folders) or "none"
     say(
         f"PostgreSQL's raw tables hold other deliveries ({held}) than the published warehouse, "
         "or their last build was not published: this night is built in full"
@@ -704,7 +705,7 @@ def _run_nightly(settings: RunSettings, warehouse: publish.Warehouse, outcome: R
     if settings.engine == "postgres":
         from pcdm import load
 
-        load.mark_published([d.delivery_id for d in store.deliveries()])
+        load.mark_published([d.path for d in store.deliveries()])
 
 
 def _build_and_publish(

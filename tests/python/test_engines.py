@@ -530,11 +530,11 @@ def postgres_nights(tmp_path_factory, monkeypatch_module):
             with engines.connected("postgres"):
                 marts.append(_snapshot("postgres", json.loads(manifest.read_text("utf-8")), None))
         state = load.nightly_state()
-        yield printed, marts, state
+        yield printed, marts, state, data_dir / "deliveries"
 
 
 def test_a_night_on_postgresql_equals_a_full_refresh_mart_by_mart(postgres_nights):
-    printed, (_, incremental, full), state = postgres_nights
+    printed, (_, incremental, full), state, store = postgres_nights
     assert "building incrementally on the published warehouse" in printed[1]
     assert "of 1 folder(s) into PostgreSQL" in printed[1]  # tonight's delivery appended
     assert "built in full" not in printed[1]
@@ -547,7 +547,8 @@ def test_a_night_on_postgresql_equals_a_full_refresh_mart_by_mart(postgres_night
     log = incremental["dq.dq_delivery_log"]
     assert {dict(row)["delivery_id"] for row in log} == {"0001_day-00", "0002_night-01"}
     assert sum(len(rows) for rows in full.values()) > 10_000
-    assert state == load.NightlyState(["0001_day-00", "0002_night-01"], published=True)
+    kept = [str(store / "0001_day-00"), str(store / "0002_night-01")]
+    assert state == load.NightlyState(kept, published=True)
 
 
 def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_full(
@@ -557,18 +558,21 @@ def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_
     and published, takes a night incrementally."""
     from pcdm import runner
 
-    _, _, state = postgres_nights
-    published = state.delivery_ids
+    _, _, state, store = postgres_nights
+    published = [Path(folder) for folder in state.folders]
     with _own_database("pcdm_state"):
         assert not runner.postgres_in_step(published)  # nothing loaded there
         with psycopg_connection() as con:
-            load._write_state(con, load.NightlyState(published, published=False))
+            load._write_state(con, load.NightlyState(state.folders, published=False))
         assert not runner.postgres_in_step(published)  # loaded, its build not published
         load.mark_published(published[:1])  # another build's deliveries: changes nothing
         assert not runner.postgres_in_step(published)
         load.mark_published(published)
         assert runner.postgres_in_step(published)
         assert not runner.postgres_in_step(published[:1])  # holds a delivery not published
+        # the same delivery ids in another data dir's store: another sequence
+        elsewhere = [store.parent / "elsewhere" / folder.name for folder in published]
+        assert not runner.postgres_in_step(elsewhere)
     assert "this night is built in full" in capsys.readouterr().out
 
 
