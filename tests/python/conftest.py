@@ -115,6 +115,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     return ByBuild(config, log)
 
 
+def run_cli(arguments: list[str]) -> tuple[int, str]:
+    """`pcdm` (cli.main) with these arguments, in this process: its exit code and what it printed
+    (stdout and stderr together)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = cli.main(arguments)
+    return code, printed.getvalue()
+
+
 COUNTY_RESIDENTS = 4000
 COUNTY_DEFECT_RATE = 0.005
 DELIVERED_SALT = "delivered-county-salt-0123456789"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from pcdm import engines, load, pipeline
 from pcdm.contract import PROJECT_DIR
 from pcdm.generator import CountyConfig
@@ -483,24 +483,8 @@ NIGHTLY_COUNTY = CountyConfig(residents=2500, seed=16, defect_rate=0.004)
 
 def _nightly_run(data_dir: Path, *options: str) -> tuple[int, str]:
     """`pcdm run --nightly --target postgres` with the options; its exit code and output."""
-    from pcdm import cli
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = cli.main(
-            [
-                "run",
-                "--nightly",
-                "--target",
-                "postgres",
-                "--data-dir",
-                str(data_dir),
-                "--dbt-work-path",
-                str(data_dir / "dbt"),
-                *options,
-            ]
-        )
-    return code, out.getvalue()
+    work = ["--data-dir", str(data_dir), "--dbt-work-path", str(data_dir / "dbt")]
+    return run_cli(["run", "--nightly", "--target", "postgres", *work, *options])
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,8 @@ warehouse and the store as they were.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import io
 import json
 import shutil
 from datetime import datetime, timedelta
@@ -25,7 +23,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pcdm import cli, deliveries, publish, runner
+from conftest import run_cli
+from pcdm import deliveries, publish, runner
 from pcdm.contract import PROJECT_DIR
 from pcdm.generator import CountyConfig
 from pcdm.generator.nightly import generate_nights
@@ -73,14 +72,9 @@ def build_and_publish(run: runner.RunSettings) -> None:
 
 
 def cli_run(data_dir: Path, raw: Path, k: int) -> tuple[int, str]:
-    out = io.StringIO()
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(out),
-    ):
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
-        code = cli.main(
+        return run_cli(
             [
                 "run",
                 "--nightly",
@@ -94,7 +88,6 @@ def cli_run(data_dir: Path, raw: Path, k: int) -> tuple[int, str]:
                 night_time(k).isoformat(),
             ]
         )
-    return code, out.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pcdm import cli, pipeline
+from conftest import run_cli
+from pcdm import pipeline
 from pcdm.contract import PROJECT_DIR
 from pcdm.generator import CountyConfig, generate
 from pcdm.pseudonym import person_key
@@ -48,26 +47,23 @@ def salted():
 def omop_mini_run(tmp_path_factory: pytest.TempPathFactory, salted):
     """omop_mini by `pcdm run`, pseudonymous, with no raw contract table: (database, output)."""
     data_dir = tmp_path_factory.mktemp("omop_mini")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-        code = cli.main(
-            [
-                "run",
-                "--input",
-                "omop",
-                "--omop-path",
-                str(FIXTURE),
-                "--id-scheme",
-                "pseudonymous",
-                "--data-dir",
-                str(data_dir),
-                "--dbt-work-path",
-                str(data_dir / "dbt"),
-                "--as-of",
-                "2026-11-01T02:00",
-            ]
-        )
-    text = printed.getvalue()
+    code, text = run_cli(
+        [
+            "run",
+            "--input",
+            "omop",
+            "--omop-path",
+            str(FIXTURE),
+            "--id-scheme",
+            "pseudonymous",
+            "--data-dir",
+            str(data_dir),
+            "--dbt-work-path",
+            str(data_dir / "dbt"),
+            "--as-of",
+            "2026-11-01T02:00",
+        ]
+    )
     # a county of five persons fails plausibility ranges, so the gate blocks (exit 3): the build
     # is kept for the stewards, and it is what the tests read
     assert code == 3, text
@@ -284,11 +280,9 @@ def test_a_missing_cdm_table_or_option_is_named_before_anything_runs(tmp_path: P
         (["--input", "omop"], "--input omop needs --omop-path"),
         (["--input", "omop", "--omop-path", str(tmp_path / "none")], "does not exist"),
     ):
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            code = cli.main(["run", *args, "--data-dir", str(tmp_path / "data")])
-        first = printed.getvalue().strip().splitlines()[0]
-        assert code == 2 and expected in first, printed.getvalue()
+        code, printed = run_cli(["run", *args, "--data-dir", str(tmp_path / "data")])
+        first = printed.strip().splitlines()[0]
+        assert code == 2 and expected in first, printed
         if "CDM table" in expected:
             assert first.endswith(": visit_occurrence (a file <table>.csv or .parquet, any case)")
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()
