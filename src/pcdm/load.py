@@ -187,13 +187,7 @@ def load_postgres(
             target = sql.Identifier(RAW_SCHEMA, name)
             with con.transaction():
                 if append:
-                    for folder in folders:
-                        con.execute(
-                            sql.SQL("delete from {} where {} like %s").format(
-                                target, sql.Identifier(FILENAME)
-                            ),
-                            [f"{folder}/%"],
-                        )
+                    data = _prepare_append(con, name, data, folders)
                 else:
                     columns = sql.SQL(", ").join(
                         sql.SQL("{} {}").format(
@@ -218,6 +212,44 @@ def load_postgres(
         held = [*held, *(str(folder) for folder in folders if str(folder) not in held)]
         _write_state(con, NightlyState(held, published=False))
     return loaded
+
+
+def _prepare_append(con, name: str, data, folders: list[Path]):
+    """Before a night's rows go into a raw table: delete any rows of the folders it holds (a night
+    loaded again), and reconcile the types, so that staging types every value as it would over the
+    files: a column delivered as text tonight and typed before becomes text (its values as text),
+    and a column held as text takes tonight's values as text. Returns tonight's rows to copy."""
+    import pyarrow as pa
+    from psycopg import sql
+
+    target = sql.Identifier(RAW_SCHEMA, name)
+    held = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = %s and table_name = %s",
+            [RAW_SCHEMA, name],
+        ).fetchall()
+    )
+    for i, field in enumerate(data.schema):
+        if field.name not in held:
+            raise LoadError(
+                f"Raw table {name}: {RAW_SCHEMA}.{name} has no column {field.name} to append "
+                "tonight's rows to (loaded by an older version?): run --nightly --full-refresh"
+            )
+        if pa.types.is_string(field.type) and held[field.name] != "text":
+            con.execute(
+                sql.SQL("alter table {} alter column {} type text").format(
+                    target, sql.Identifier(field.name)
+                )
+            )
+        elif held[field.name] == "text" and not pa.types.is_string(field.type):
+            data = data.set_column(i, field.name, data.column(i).cast(pa.string()))
+    for folder in folders:
+        con.execute(
+            sql.SQL("delete from {} where {} like %s").format(target, sql.Identifier(FILENAME)),
+            [f"{folder}/%"],
+        )
+    return data
 
 
 def nightly_state(conninfo: str = "") -> NightlyState | None:

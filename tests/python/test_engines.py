@@ -560,6 +560,75 @@ def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_
     assert "this night is built in full" in capsys.readouterr().out
 
 
+def test_a_night_appends_to_the_raw_tables_and_a_load_that_fails_changes_nothing(tmp_path):
+    """pcdm load on PostgreSQL, no dbt: a night's rows go in beside day 0's, named by their file;
+    a column delivered as text tonight and typed on day 0 becomes text with every value kept; the
+    same night loaded again replaces its own rows; a load that fails (a NUL byte, which no
+    PostgreSQL text holds, in the last table) changes no table and not the state."""
+    import shutil
+
+    import psycopg
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pcdm.contract import load_contract
+
+    day0, night, broken = (tmp_path / name for name in ("0001_day", "0002_night", "0003_bad"))
+    assert run_cli(["generate", "--residents", "200", "--out", str(day0), "--no-progress"])[0] == 0
+    shutil.copytree(day0, night)
+    contacts = pq.read_table(day0 / "health_contact.parquet").slice(0, 3)
+    costs = pa.array(["12.5", "n/a", None])
+    contacts = contacts.set_column(contacts.schema.get_field_index("cost_eur"), "cost_eur", costs)
+    pq.write_table(contacts, night / "health_contact.parquet")
+    shutil.copytree(night, broken)
+    last = list(load_contract())[-1]
+    rows = pq.read_table(broken / f"{last}.parquet")
+    first_text = next(i for i, f in enumerate(rows.schema) if pa.types.is_string(f.type))
+    values = ["bad\x00value", *rows.column(first_text).to_pylist()[1:]]
+    rows = rows.set_column(first_text, rows.schema.field(first_text).name, pa.array(values))
+    pq.write_table(rows, broken / f"{last}.parquet")
+
+    def counts(con) -> dict[str, int]:
+        return {
+            table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for table in load_contract()
+        }
+
+    with _own_database("pcdm_load"):
+        load.load_postgres([day0], "parquet")
+        load.load_postgres([night], "parquet", append=True)
+        load.load_postgres([night], "parquet", append=True)  # again: its own rows replaced
+        with psycopg.connect() as con:
+            loaded = counts(con)
+            tonight = con.execute(
+                "select cost_eur from raw.health_contact where filename = %s",
+                [str(night / "health_contact.parquet")],
+            ).fetchall()
+            cost_type = con.execute(
+                "select data_type from information_schema.columns where table_schema = 'raw' "
+                "and table_name = 'health_contact' and column_name = 'cost_eur'"
+            ).fetchone()[0]
+            day0_costs = con.execute(
+                "select count(cost_eur) from raw.health_contact where filename like %s",
+                [f"{day0}/%"],
+            ).fetchone()[0]
+        state = load.nightly_state()
+        with pytest.raises(load.LoadError) as failed:
+            load.load_postgres([broken], "parquet", append=True)
+        with psycopg.connect() as con:
+            after = counts(con)
+        state_after = load.nightly_state()
+    day0_rows = {t: pq.read_metadata(day0 / f"{t}.parquet").num_rows for t in load_contract()}
+    assert loaded == {t: n * 2 if t != "health_contact" else n + 3 for t, n in day0_rows.items()}
+    assert sorted(tonight, key=str) == sorted([("12.5",), ("n/a",), (None,)], key=str)
+    assert cost_type == "text"
+    delivered = pq.read_table(day0 / "health_contact.parquet")["cost_eur"].null_count
+    assert day0_costs == day0_rows["health_contact"] - delivered  # typed values kept as text
+    assert state == load.NightlyState([str(day0), str(night)], published=False)
+    assert str(failed.value).startswith(f"Raw table {last}: cannot load it into PostgreSQL")
+    assert after == loaded and state_after == state
+
+
 @contextlib.contextmanager
 def psycopg_connection():
     import psycopg
