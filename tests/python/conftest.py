@@ -58,6 +58,7 @@ BUILD_FIXTURES = {
     "omop_mini_run",
     "omop_both_ways",
     "nightly_runs",
+    "postgres_nights",
 }
 
 

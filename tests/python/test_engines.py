@@ -20,107 +20,27 @@ fails instead.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import math
-import os
-import re
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
+from engine_helpers import MART_SCHEMAS, own_database, read_marts, require_engine
 from pcdm import engines, load, pipeline
 from pcdm.contract import PROJECT_DIR
-from pcdm.generator import CountyConfig
 
 pytestmark = [pytest.mark.engines, pytest.mark.e2e]
 
 SALT = "engines-salt-not-secret-0123456789"
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
-MART_SCHEMAS = ("pcdm", "bi", "crm", "dq")
 # Judge freshness at one fixed time on every engine (otherwise: the time of each build).
 AS_OF = ("freshness_as_of", "2026-11-02 02:00:00")
 # 2000: with this seed, 600 and 1000 residents send the protection into its one-LP-per-small-count
 # fallback (minutes); 2000 is protected by one alternative table (about 12 s)
 GENERATED_RESIDENTS = 2000
-
-
-def _require(engine: str) -> None:
-    reason = engines.unavailable(engine)
-    if reason is None:
-        return
-    if os.environ.get("PCDM_REQUIRE_ENGINES") == "1":
-        pytest.fail(f"engine {engine} is required here (PCDM_REQUIRE_ENGINES=1): {reason}")
-    pytest.skip(f"engine {engine} is not available: {reason}")
-
-
-TIMESTAMP_TEXT = re.compile(
-    r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:(\.\d*?)0*)?(Z|[+-]00:?00)?$"
-)
-
-
-def _timestamp_text(text: str) -> str:
-    """A timestamp in a JSON text as each engine writes it (T or space, .000, Z) in one form."""
-    match = TIMESTAMP_TEXT.match(text)
-    if not match:
-        return text
-    fraction = (match.group(3) or "").rstrip(".")
-    return f"{match.group(1)} {match.group(2)}{fraction}"
-
-
-def _canonical(column: str, value: object) -> object:
-    """One engine-independent form of a value: money at cents, other decimals at 1e-6, JSON
-    texts parsed, timestamps without a 'T'."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float | Decimal):
-        number = float(value)
-        if math.isnan(number):
-            return None
-        return round(number, 2 if column.endswith("_eur") else 6) + 0.0
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith("{") and text.endswith("}"):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            return text
-        return json.dumps(
-            {
-                key: _canonical(key, item) if not isinstance(item, str) else _timestamp_text(item)
-                for key, item in parsed.items()
-            },
-            sort_keys=True,
-        )
-    return text
-
-
-def _snapshot(engine: str, manifest: dict, duckdb_path: Path | None, left_out=()) -> dict:
-    """{schema.table: sorted canonical rows} of the marts of the manifest, but left_out schemas."""
-    marts = {}
-    schemas = tuple(schema for schema in MART_SCHEMAS if schema not in left_out)
-    for schema, table in engines.mart_relations(manifest, schemas):
-        try:
-            columns, rows = engines.read_table(engine, schema, table, duckdb_path=duckdb_path)
-        except Exception as error:  # Spark's exceptions may not print: name the table
-            raise AssertionError(
-                f"{engine}: cannot read {schema}.{table} ({type(error).__name__})"
-            ) from error
-        canonical = [
-            tuple((c, _canonical(c, v)) for c, v in sorted(zip(columns, row, strict=True)))
-            for row in rows
-        ]
-        marts[f"{schema}.{table}"] = sorted(canonical, key=repr)
-    return marts
 
 
 @pytest.fixture(scope="module")
@@ -132,32 +52,15 @@ def counties() -> dict[str, tuple[Path, str]]:
     }
 
 
-@contextlib.contextmanager
-def _own_database(prefix: str):
-    """A database of its own on the PostgreSQL server of PGHOST (PGDATABASE names it in the
-    block), dropped at the end."""
-    _require("postgres")
-    import psycopg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(autocommit=True) as con:
-        con.execute(f'create database "{name}"')
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PGDATABASE", name)
-        yield name
-    with psycopg.connect(autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}" with (force)')
-
-
 @pytest.fixture(scope="module")
 def postgres_database():
-    with _own_database("pcdm_engines") as name:
+    with own_database("pcdm_engines") as name:
         yield name
 
 
 @pytest.fixture(scope="module")
 def spark_dir(tmp_path_factory: pytest.TempPathFactory):
-    _require("spark")
+    require_engine("spark")
     folder = tmp_path_factory.mktemp("spark")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(engines.SPARK_DIR_VARIABLE, str(folder))
@@ -232,7 +135,7 @@ def snapshots(counties, postgres_database, spark_dir, tmp_path_factory, monkeypa
             left_out = LEFT_OUT.get((county, engine), ())
             manifest = _build(engine, raw_path, raw_format, work, index == 0, left_out)
             with engines.connected(engine):
-                taken[county][engine] = _snapshot(
+                taken[county][engine] = read_marts(
                     engine, manifest, work / "warehouse.duckdb", _left_out_schemas(county, engine)
                 )
     taken["generated_county"] = {}
@@ -241,7 +144,7 @@ def snapshots(counties, postgres_database, spark_dir, tmp_path_factory, monkeypa
         RUNS[engine] = (_run(engine, data_dir), data_dir)
         manifest = json.loads((data_dir / "dbt" / "target" / "manifest.json").read_text("utf-8"))
         with engines.connected(engine):
-            taken["generated_county"][engine] = _snapshot(
+            taken["generated_county"][engine] = read_marts(
                 engine, manifest, data_dir / "warehouse.duckdb"
             )
     return taken
@@ -408,7 +311,7 @@ def test_each_role_reads_its_layers_and_is_refused_the_others(role_logins, role)
 @pytest.fixture
 def gate_database():
     """A database of its own for hand-made dq metric tables."""
-    with _own_database("pcdm_gate") as name:
+    with own_database("pcdm_gate") as name:
         yield name
 
 
@@ -475,91 +378,6 @@ def test_the_gate_validates_postgresql_dq_schema_with_its_postgres_datasource(
     assert (tmp_path / "pg" / "index.html").exists()
 
 
-# --- nightly deliveries on PostgreSQL -----------------------------------------------------------
-
-# the county of tests/python/test_nightly.py (protected by one alternative table), with one night
-NIGHTLY_COUNTY = CountyConfig(residents=2500, seed=16, defect_rate=0.004)
-
-
-def _nightly_run(data_dir: Path, *options: str) -> tuple[int, str]:
-    """`pcdm run --nightly --target postgres` with the options; its exit code and output."""
-    work = ["--data-dir", str(data_dir), "--dbt-work-path", str(data_dir / "dbt")]
-    return run_cli(["run", "--nightly", "--target", "postgres", *work, *options])
-
-
-@pytest.fixture(scope="module")
-def postgres_nights(tmp_path_factory, monkeypatch_module):
-    """Day 0 and one night applied incrementally on PostgreSQL, then a full refresh over the same
-    deliveries in the same data dir: the marts (read from the server) after each, and the output."""
-    from pcdm.generator.nightly import generate_nights
-
-    _require("postgres")
-    monkeypatch_module.setenv("PCDM_PSEUDONYM_SALT", SALT)
-    day0, night = generate_nights(NIGHTLY_COUNTY, tmp_path_factory.mktemp("pg_sequence"), 1)
-    # freshness judged an hour after each delivery's extract (day 0's is a day before the night's)
-    night_as_of = (NIGHTLY_COUNTY.extract_at + dt.timedelta(hours=1)).isoformat()
-    day0_as_of = (NIGHTLY_COUNTY.extract_at - dt.timedelta(hours=23)).isoformat()
-    data_dir = tmp_path_factory.mktemp("pg_nightly")
-    manifest = data_dir / "dbt" / "target" / "manifest.json"
-    printed, marts = [], []
-    with _own_database("pcdm_nightly"):
-        for options in (
-            ("--raw-path", str(day0), "--as-of", day0_as_of),
-            ("--raw-path", str(night), "--as-of", night_as_of),
-            ("--full-refresh", "--as-of", night_as_of),
-        ):
-            code, output = _nightly_run(data_dir, *options)
-            assert code == 0, output[-3000:]
-            printed.append(output)
-            with engines.connected("postgres"):
-                marts.append(_snapshot("postgres", json.loads(manifest.read_text("utf-8")), None))
-        state = load.nightly_state()
-        yield printed, marts, state, data_dir / "deliveries"
-
-
-def test_a_night_on_postgresql_equals_a_full_refresh_mart_by_mart(postgres_nights):
-    printed, (_, incremental, full), state, store = postgres_nights
-    assert "building incrementally on the published warehouse" in printed[1]
-    assert "of 1 folder(s) into PostgreSQL" in printed[1]  # tonight's delivery appended
-    assert "built in full" not in printed[1]
-    assert "Rebuilding from the 2 deliveries kept" in printed[2]
-    assert "of 2 folder(s) into PostgreSQL" in printed[2]
-    assert sorted(incremental) == sorted(full)
-    assert {mart.split(".")[0] for mart in full} == set(MART_SCHEMAS)
-    differing = [mart for mart in full if incremental[mart] != full[mart]]
-    assert not differing, differing
-    log = incremental["dq.dq_delivery_log"]
-    assert {dict(row)["delivery_id"] for row in log} == {"0001_day-00", "0002_night-01"}
-    assert sum(len(rows) for rows in full.values()) > 10_000
-    kept = [str(store / "0001_day-00"), str(store / "0002_night-01")]
-    assert state == load.NightlyState(kept, published=True)
-
-
-def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_full(
-    postgres_nights, capsys
-):
-    """runner.postgres_in_step: only a server holding exactly the published deliveries, built
-    and published, takes a night incrementally."""
-    from pcdm import runner
-
-    _, _, state, store = postgres_nights
-    published = [Path(folder) for folder in state.folders]
-    with _own_database("pcdm_state"):
-        assert not runner.postgres_in_step(published)  # nothing loaded there
-        with psycopg_connection() as con:
-            load._write_state(con, load.NightlyState(state.folders, published=False))
-        assert not runner.postgres_in_step(published)  # loaded, its build not published
-        load.mark_published(published[:1])  # another build's deliveries: changes nothing
-        assert not runner.postgres_in_step(published)
-        load.mark_published(published)
-        assert runner.postgres_in_step(published)
-        assert not runner.postgres_in_step(published[:1])  # holds a delivery not published
-        # the same delivery ids in another data dir's store: another sequence
-        elsewhere = [store.parent / "elsewhere" / folder.name for folder in published]
-        assert not runner.postgres_in_step(elsewhere)
-    assert "this night is built in full" in capsys.readouterr().out
-
-
 def test_a_night_appends_to_the_raw_tables_and_a_load_that_fails_changes_nothing(tmp_path):
     """pcdm load on PostgreSQL, no dbt: a night's rows go in beside day 0's, named by their file;
     a column delivered as text tonight and typed on day 0 becomes text with every value kept; the
@@ -594,7 +412,7 @@ def test_a_night_appends_to_the_raw_tables_and_a_load_that_fails_changes_nothing
             for table in load_contract()
         }
 
-    with _own_database("pcdm_load"):
+    with own_database("pcdm_load"):
         load.load_postgres([day0], "parquet")
         load.load_postgres([night], "parquet", append=True)
         load.load_postgres([night], "parquet", append=True)  # again: its own rows replaced
@@ -627,11 +445,3 @@ def test_a_night_appends_to_the_raw_tables_and_a_load_that_fails_changes_nothing
     assert state == load.NightlyState([str(day0), str(night)], published=False)
     assert str(failed.value).startswith(f"Raw table {last}: cannot load it into PostgreSQL")
     assert after == loaded and state_after == state
-
-
-@contextlib.contextmanager
-def psycopg_connection():
-    import psycopg
-
-    with psycopg.connect() as con:
-        yield con

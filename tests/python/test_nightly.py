@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
-from pcdm import deliveries, publish, runner
+from engine_helpers import MART_SCHEMAS, own_database, read_marts, require_engine
+from pcdm import deliveries, engines, load, publish, runner
 from pcdm.contract import PROJECT_DIR
 from pcdm.generator import CountyConfig
 from pcdm.generator.nightly import generate_nights
@@ -32,7 +33,6 @@ from pcdm.generator.nightly import generate_nights
 SALT = "nightly-salt-not-secret-0123456789"
 NIGHTS = 3
 CONFIG = CountyConfig(residents=2500, seed=16, defect_rate=0.004)
-MART_SCHEMAS = ("pcdm", "bi", "crm", "dq")
 
 
 def night_time(k: int) -> datetime:
@@ -45,7 +45,9 @@ def sequence(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return generate_nights(CONFIG, tmp_path_factory.mktemp("sequence"), NIGHTS)
 
 
-def settings(data_dir: Path, raw: Path | None, k: int, full_refresh: bool = False):
+def settings(
+    data_dir: Path, raw: Path | None, k: int, full_refresh: bool = False, engine: str = "duckdb"
+):
     return runner.RunSettings(
         data_dir=data_dir,
         county_code="07",
@@ -54,6 +56,7 @@ def settings(data_dir: Path, raw: Path | None, k: int, full_refresh: bool = Fals
         as_of=night_time(k),
         nightly=True,
         full_refresh=full_refresh,
+        engine=engine,
     )
 
 
@@ -69,9 +72,11 @@ def build_and_publish(run: runner.RunSettings) -> None:
     warehouse.publish()
     if new is not None:
         store.mark_applied(new)
+    if run.engine == "postgres":
+        load.mark_published([d.path for d in store.deliveries()])
 
 
-def cli_run(data_dir: Path, raw: Path, k: int) -> tuple[int, str]:
+def cli_run(data_dir: Path, raw: Path, k: int, *options: str) -> tuple[int, str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
         return run_cli(
@@ -86,6 +91,7 @@ def cli_run(data_dir: Path, raw: Path, k: int) -> tuple[int, str]:
                 str(data_dir.parent / f"{data_dir.name}-dbt"),
                 "--as-of",
                 night_time(k).isoformat(),
+                *options,
             ]
         )
 
@@ -320,3 +326,73 @@ def test_nightly_refuses_spark_and_omop_input_naming_what_it_supports(tmp_path, 
     assert engine in str(refused.value)
     for allowed in ("duckdb", "postgres"):  # the raw contract on either: no refusal
         runner.check_nightly_settings(dataclasses.replace(settings, engine=allowed, omop_path=None))
+
+
+# --- on PostgreSQL --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_nights(tmp_path_factory: pytest.TempPathFactory):
+    """Day 0 and one night of the county on PostgreSQL (`pcdm run --nightly --target postgres`;
+    day 0 by the run's steps without the gate and the report files), then a full refresh over the
+    same deliveries in the same data dir: the marts read from the server after the night and
+    after the full refresh, the night's output, the server's state and the store."""
+    require_engine("postgres")
+    day0, night = generate_nights(CONFIG, tmp_path_factory.mktemp("pg_sequence"), 1)
+    data_dir = tmp_path_factory.mktemp("pg_nightly") / "data"
+    manifest = data_dir.parent / "data-dbt" / "target" / "manifest.json"
+    with own_database("pcdm_nightly"), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PCDM_PSEUDONYM_SALT", SALT)
+        # a one-night sequence: day 0 is extracted when the three nights' second night is
+        build_and_publish(settings(data_dir, day0, NIGHTS - 1, engine="postgres"))
+        code, printed = cli_run(data_dir, night, NIGHTS, "--target", "postgres")
+        assert code == 0, printed[-3000:]
+        with engines.connected("postgres"):
+            incremental = read_marts("postgres", json.loads(manifest.read_text("utf-8")), None)
+        build_and_publish(settings(data_dir, None, NIGHTS, full_refresh=True, engine="postgres"))
+        with engines.connected("postgres"):
+            full = read_marts("postgres", json.loads(manifest.read_text("utf-8")), None)
+        yield incremental, full, printed, load.nightly_state(), data_dir / deliveries.STORE
+
+
+@pytest.mark.engines
+def test_a_night_on_postgresql_equals_a_full_refresh_mart_by_mart(postgres_nights):
+    incremental, full, printed, state, store = postgres_nights
+    assert "building incrementally on the published warehouse" in printed
+    assert "of 1 folder(s) into PostgreSQL" in printed  # tonight's delivery appended
+    assert "built in full" not in printed
+    assert sorted(incremental) == sorted(full)
+    assert {mart.split(".")[0] for mart in full} == set(MART_SCHEMAS)
+    differing = [mart for mart in full if incremental[mart] != full[mart]]
+    assert not differing, differing
+    log = incremental["dq.dq_delivery_log"]
+    assert {dict(row)["delivery_id"] for row in log} == {"0001_day-00", "0002_night-01"}
+    assert sum(len(rows) for rows in full.values()) > 10_000
+    kept = [str(store / "0001_day-00"), str(store / "0002_night-01")]
+    assert state == load.NightlyState(kept, published=True)
+
+
+@pytest.mark.engines
+def test_a_night_on_a_postgresql_whose_last_build_was_not_published_is_built_in_full(
+    postgres_nights, capsys
+):
+    """runner.postgres_in_step: only a server holding exactly the published deliveries of this
+    data dir, built and published, takes a night incrementally."""
+    import psycopg
+
+    *_, state, store = postgres_nights
+    published = [Path(folder) for folder in state.folders]
+    with own_database("pcdm_state"):
+        assert not runner.postgres_in_step(published)  # nothing loaded there
+        with psycopg.connect() as con:
+            load._write_state(con, load.NightlyState(state.folders, published=False))
+        assert not runner.postgres_in_step(published)  # loaded, its build not published
+        load.mark_published(published[:1])  # another build's deliveries: changes nothing
+        assert not runner.postgres_in_step(published)
+        load.mark_published(published)
+        assert runner.postgres_in_step(published)
+        assert not runner.postgres_in_step(published[:1])  # holds a delivery not published
+        # the same delivery ids in another data dir's store: another sequence
+        elsewhere = [store.parent / "elsewhere" / folder.name for folder in published]
+        assert not runner.postgres_in_step(elsewhere)
+    assert "this night is built in full" in capsys.readouterr().out
