@@ -11,7 +11,8 @@ parse gets them). Reads one request per line on stdin, a JSON object
   {"args": [dbt arguments], "env": {environment variables of this command}},
 runs it with dbt's output on stdout, closes dbt-duckdb's database (so that another process, the
 disclosure control or the gate, can open the file), and writes the line `DONE <exit code>` (0 done,
-1 a node failed, 2 dbt stopped with an error). A SIGINT stops the running command and the worker
+1 a node failed, 2 dbt stopped with an error). `"args": null` only parses the project, ahead of
+the first command. A SIGINT stops the running command and the worker
 (exit 130); SIGTERM ends it as it ends dbt. The worker ends at the end of stdin.
 """
 
@@ -53,6 +54,8 @@ def main(common: list[str]) -> int:
                 manifest = parsed.result
             else:
                 code = exit_code(parsed)
+        if code is None and request["args"] is None:
+            code = 0  # parsed ahead
         if code is None:
             result = dbtRunner(manifest=manifest).invoke(request["args"])
             if isinstance(result.exception, KeyboardInterrupt):

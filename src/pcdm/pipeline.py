@@ -365,6 +365,17 @@ class DbtSession:
         self.project_dir = project_dir
         self.process: subprocess.Popen | None = None
         self.stderr = None
+        self.parsing = False  # a parse ahead of the first command is under way
+
+    def parse_ahead(self, target: DbtTarget) -> None:
+        """Start the worker and let it parse the project now, while this process goes on (the
+        demo county is generated meanwhile: the parse reads no raw file). The first command's
+        output begins with the parse's; a parse that failed is tried again by that command."""
+        command, env = dbt_command(["parse"], target, project_dir=self.project_dir)
+        process = self._start(command[2:], env)
+        process.stdin.write(json.dumps({"args": None, "env": {}}) + "\n")
+        process.stdin.flush()
+        self.parsing = True
 
     def __enter__(self) -> DbtSession:
         return self
@@ -404,6 +415,9 @@ class DbtSession:
         lines: list[str] = []
         _Signals.child = process
         try:
+            if self.parsing:  # its outcome: the worker parses again if it failed
+                self.parsing = False
+                _stream(process.stdout, lines, quiet, until=DONE)
             process.stdin.write(json.dumps({"args": args, "env": changed}))
             process.stdin.write("\n")
             process.stdin.flush()
@@ -485,18 +499,22 @@ def build(
     exclude: tuple[str, ...] = (),
     project_dir: Path = PROJECT_DIR,
     quiet: bool = False,
+    session: DbtSession | None = None,
 ) -> ProtectionReport:
     """Build the reference seeds and every model up to the bi cells (with their data tests, and
     the unit tests), protect the bi cells, then build the bi marts on the decisions and run their
     tests; both steps leave out the `exclude`d nodes (dbt selectors). The on-run-end hook records
     both steps' node results under the target's run id (dq.dq_dbt_results), as the gate and the
-    stewards read them."""
+    stewards read them. On DuckDB both steps run in one dbt process: the session given (which
+    may have parsed the project already) or one of their own; elsewhere each in its own."""
     from pcdm import engines
     from pcdm.privacy.warehouse import protect_warehouse
 
-    # both steps in one dbt process on DuckDB (DbtSession), each in its own elsewhere
     one_process = target.engine == "duckdb"
-    with DbtSession(project_dir) if one_process else contextlib.nullcontext() as session:
+    given = session if one_process else None
+    with (
+        DbtSession(project_dir) if one_process and given is None else contextlib.nullcontext(given)
+    ) as session:
         options = {"unit_tests": unit_tests, "project_dir": project_dir, "quiet": quiet}
         build_models(target, exclude=(PROTECTED, *exclude), session=session, **options)
         min_cell_size = int(dbt_var("min_cell_size", target, project_dir=project_dir))

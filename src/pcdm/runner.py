@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from pcdm.quality.results import GateResult
 
 EXIT_OK, EXIT_BLOCKED, EXIT_SYSTEM = 0, 3, 5
+# the format of the demo county pcdm run generates
+GENERATED_FORMAT = "parquet"
 # the engines `pcdm run --nightly` builds incrementally on (README "Nightly deliveries")
 NIGHTLY_ENGINES = ("duckdb", "postgres")
 # vars pcdm run sets itself: a --vars value would be silently overridden
@@ -345,7 +347,7 @@ def prepare_raw(settings: RunSettings) -> Path | None:
     if settings.delivered:
         return settings.raw_path
     raw_path = settings.data_dir / "raw"
-    generate_county(settings.demo, raw_path, progress=settings.progress)
+    generate_county(settings.demo, raw_path, GENERATED_FORMAT, progress=settings.progress)
     return raw_path
 
 
@@ -492,9 +494,12 @@ def dbt_target(
     )
 
 
-def build(target: pipeline.DbtTarget) -> ProtectionReport:
+def build(
+    target: pipeline.DbtTarget, session: pipeline.DbtSession | None = None
+) -> ProtectionReport:
     """dbt build (seeds, models and data tests, no unit tests) on the new database file, with
-    the disclosure control of the bi marts between its two steps (pipeline.build)."""
+    the disclosure control of the bi marts between its two steps (pipeline.build; on DuckDB in
+    the session given, else in one of its own)."""
     started = time.perf_counter()
     if target.engine == "postgres":
         from pcdm import load
@@ -504,7 +509,7 @@ def build(target: pipeline.DbtTarget) -> ProtectionReport:
         loaded = load.load_postgres(folders, target.raw_format, append=tonight is not None)
         rows = sum(t.rows for t in loaded)
         say(f"Loaded {rows:,} raw rows of {len(folders)} folder(s) into PostgreSQL schema raw")
-    protection = pipeline.build(target, unit_tests=False)
+    protection = pipeline.build(target, unit_tests=False, session=session)
     say(f"\ndbt seed + build finished in {time.perf_counter() - started:.0f} s\n")
     if target.engine == "duckdb":
         say(pipeline.summary(target.database_path))
@@ -678,9 +683,18 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse, outcome: Ru
         _run_nightly(settings, warehouse, outcome)
         return
     outcome.step = "prepare_raw"
-    raw_path = prepare_raw(settings)
-    target = dbt_target(settings, raw_path, warehouse.start())
-    _build_and_publish(settings, warehouse, target, outcome)
+    if settings.delivered or settings.engine != "duckdb":
+        raw_path = prepare_raw(settings)
+        target = dbt_target(settings, raw_path, warehouse.start())
+        _build_and_publish(settings, warehouse, target, outcome)
+        return
+    # the demo county: dbt parses the project while the county is generated (two cores)
+    raw_path = settings.data_dir / "raw"
+    target = dbt_target(settings, raw_path, warehouse.start(), raw_format=GENERATED_FORMAT)
+    with pipeline.DbtSession() as session:
+        session.parse_ahead(target)
+        prepare_raw(settings)
+        _build_and_publish(settings, warehouse, target, outcome, session)
 
 
 def _run_nightly(settings: RunSettings, warehouse: publish.Warehouse, outcome: RunOutcome) -> None:
@@ -713,6 +727,7 @@ def _build_and_publish(
     warehouse: publish.Warehouse,
     target: pipeline.DbtTarget,
     outcome: RunOutcome,
+    session: pipeline.DbtSession | None = None,
 ) -> None:
     if settings.omop_path is not None:
         outcome.step = "check_omop_readable"
@@ -728,7 +743,7 @@ def _build_and_publish(
     gate.preload_libraries()  # while dbt builds
     outcome.step = "build"
     try:
-        outcome.protection = build(target)
+        outcome.protection = build(target, session)
     except PipelineError:
         record_failed_build(target)
         raise

@@ -8,6 +8,7 @@ run once, in test_dbt_unit_tests.py).
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -322,9 +323,10 @@ def test_missing_column_is_named(broken_delivery: Path, monkeypatch):
 def test_a_dbt_session_runs_its_commands_in_one_process_and_frees_the_database(
     broken_delivery: Path, monkeypatch
 ):
-    """pipeline.build runs both steps in one DbtSession: the worker parses once, lets another
-    process open the database between commands (the disclosure control writes its decisions
-    there), and a failing command names its cause as a dbt process of its own would."""
+    """pipeline.build runs both steps in one DbtSession: the worker parses once (here ahead of the
+    first command, as while pcdm run generates the demo county), lets another process open the
+    database between commands (the disclosure control writes its decisions there), and a failing
+    command names its cause as a dbt process of its own would."""
     monkeypatch.setenv("PCDM_PSEUDONYM_SALT", SALT)
     work = broken_delivery.parent / "session"
     target = pipeline.DbtTarget(
@@ -332,8 +334,16 @@ def test_a_dbt_session_runs_its_commands_in_one_process_and_frees_the_database(
     )
     command = ["build", "--select", "municipalities"]  # a seed and its tests, after the raw check
     with pipeline.DbtSession() as session:
-        pipeline.run_dbt(command, target, quiet=True, session=session)
+        session.parse_ahead(target)
         worker = session.process.pid
+        parsed = target.dbt_target_path() / "partial_parse.msgpack"
+        waited = 0.0
+        while not parsed.exists() and waited < 60:  # parsed with no command sent
+            time.sleep(0.2)
+            waited += 0.2
+        assert parsed.exists()
+        pipeline.run_dbt(command, target, quiet=True, session=session)
+        assert session.process.pid == worker
         with duckdb.connect(str(target.database_path)) as con:  # read-write, from this process
             assert con.sql("select count(*) from reference.municipalities").fetchall()[0][0] > 0
         (broken_delivery / "crm_consent.csv").unlink()
