@@ -383,6 +383,7 @@ def test_a_night_appends_to_the_raw_tables_and_a_load_that_fails_changes_nothing
     a column delivered as text tonight and typed on day 0 becomes text with every value kept; the
     same night loaded again replaces its own rows; a load that fails (a NUL byte, which no
     PostgreSQL text holds, in the last table) changes no table and not the state."""
+    require_engine("postgres")
     import shutil
 
     import psycopg
