@@ -371,8 +371,9 @@ class DbtSession:
         """Start the worker and let it parse the project now, while this process goes on (the
         demo county is generated meanwhile: the parse reads no raw file). The first command's
         output begins with the parse's; a parse that failed is tried again by that command."""
-        command, env = dbt_command(["parse"], target, project_dir=self.project_dir)
-        process = self._start(command[2:], env)
+        args = ["parse"]
+        command, env = dbt_command(args, target, project_dir=self.project_dir)
+        process = self._start(command[1 + len(args) :], env)  # the flags, as run_dbt's common
         process.stdin.write(json.dumps({"args": None, "env": {}}) + "\n")
         process.stdin.flush()
         self.parsing = True

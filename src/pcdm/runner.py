@@ -346,9 +346,14 @@ def prepare_raw(settings: RunSettings) -> Path | None:
     OMOP instance delivered without raw contract tables)."""
     if settings.delivered:
         return settings.raw_path
-    raw_path = settings.data_dir / "raw"
+    raw_path = demo_raw_path(settings)
     generate_county(settings.demo, raw_path, GENERATED_FORMAT, progress=settings.progress)
     return raw_path
+
+
+def demo_raw_path(settings: RunSettings) -> Path:
+    """Where pcdm run generates the demo county."""
+    return settings.data_dir / "raw"
 
 
 def _reader(raw_path: Path, table: str, raw_format: str) -> str:
@@ -684,13 +689,13 @@ def _run_locked(settings: RunSettings, warehouse: publish.Warehouse, outcome: Ru
         return
     outcome.step = "prepare_raw"
     if settings.delivered or settings.engine != "duckdb":
-        raw_path = prepare_raw(settings)
-        target = dbt_target(settings, raw_path, warehouse.start())
+        target = dbt_target(settings, prepare_raw(settings), warehouse.start())
         _build_and_publish(settings, warehouse, target, outcome)
         return
     # the demo county: dbt parses the project while the county is generated (two cores)
-    raw_path = settings.data_dir / "raw"
-    target = dbt_target(settings, raw_path, warehouse.start(), raw_format=GENERATED_FORMAT)
+    target = dbt_target(
+        settings, demo_raw_path(settings), warehouse.start(), raw_format=GENERATED_FORMAT
+    )
     with pipeline.DbtSession() as session:
         session.parse_ahead(target)
         prepare_raw(settings)
@@ -714,6 +719,15 @@ def _run_nightly(settings: RunSettings, warehouse: publish.Warehouse, outcome: R
         if new is not None and new.delivery_id not in published:
             store.remove(new)  # the last good warehouse does not hold it
         raise
+    record_published_night(settings, store, new)
+
+
+def record_published_night(
+    settings: RunSettings, store: deliveries.Store, new: deliveries.Delivery | None
+) -> None:
+    """After a night's warehouse is published: the store marks tonight's delivery applied, and a
+    PostgreSQL server records that the build of the deliveries its raw tables hold was published
+    (load.mark_published)."""
     if new is not None:
         store.mark_applied(new)
     if settings.engine == "postgres":

@@ -70,10 +70,7 @@ def build_and_publish(run: runner.RunSettings) -> None:
     target = runner.dbt_target(run, store.every_delivery, database, "parquet", values)
     runner.build(target)
     warehouse.publish()
-    if new is not None:
-        store.mark_applied(new)
-    if run.engine == "postgres":
-        load.mark_published([d.path for d in store.deliveries()])
+    runner.record_published_night(run, store, new)
 
 
 def cli_run(data_dir: Path, raw: Path, k: int, *options: str) -> tuple[int, str]:
