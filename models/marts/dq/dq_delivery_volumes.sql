@@ -2,6 +2,9 @@
 -- the reference date, each day compared with the previous day and with the mean of the same weekday
 -- in the four weeks before, so that a missing or partial day of a delivery stands out.
 {%- set days = var('dq_volume_days', 28) | int %}
+{#- the spine's fixed first day: the day offsets are counted from it (constant bounds, so that
+    dbt.date_spine's count of days needs no table at compile time) -#}
+{%- set first_day = "cast('2000-01-01' as date)" %}
 {%- set tables = [
     ('health_contact', ref('stg_health__contacts'), 'contact_start'),
     ('health_episode', ref('stg_health__episodes'), 'admission_date'),
@@ -15,14 +18,15 @@ reference as (
     select reference_date from {{ ref('int_reference_period') }}
 ),
 
-day_numbers as (
-    {{ dbt.generate_series(days + 29) }}
+-- the day offsets 0 to days + 28: the compared days and the four weeks before them
+day_offsets as (
+    {{ dbt.date_spine('day', first_day, dbt.dateadd('day', days + 29, first_day)) }}
 ),
 
 calendar as (
-    select cast({{ dbt.dateadd('day', '1 - day_numbers.generated_number', 'reference.reference_date') }} as date) as event_day
+    select cast({{ dbt.dateadd('day', '-' ~ dbt.datediff(first_day, 'day_offsets.date_day', 'day'), 'reference.reference_date') }} as date) as event_day
     from reference
-    cross join day_numbers
+    cross join day_offsets
 ),
 
 event_tables as (
