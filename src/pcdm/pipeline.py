@@ -182,7 +182,10 @@ class _Signals:
 @contextlib.contextmanager
 def stopping_on_signals():
     """Inside: SIGINT and SIGTERM are forwarded to the running dbt, which stops (its run_dbt then
-    raises RunStopped); between dbt commands they raise RunStopped at once. Main thread only."""
+    raises RunStopped); between dbt commands they raise RunStopped at once. Main thread only.
+    A library that catches the RunStopped raised inside it and raises its own error instead (a
+    DuckDB query here says "RuntimeError: Query interrupted") is RunStopped too: the signal came
+    first, so it is the cause."""
 
     def handler(signum, frame):
         _Signals.received = signum
@@ -198,6 +201,10 @@ def stopping_on_signals():
     previous = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
+    except Exception:
+        if _Signals.received is None:
+            raise
+        raise RunStopped(_Signals.received) from None
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)

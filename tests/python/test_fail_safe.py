@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -367,6 +368,19 @@ def test_a_signal_stops_dbt_and_the_run(good: Published, signum, started):
     assert "Traceback" not in stderr
     assert _processes_with(str(good.raw)) == []  # dbt stopped with it
     assert_last_good_state_intact(good)
+
+
+def test_a_signal_during_a_duckdb_query_of_the_run_itself_stops_it():
+    # DuckDB catches the RunStopped its query's signal check raises and says "Query interrupted"
+    # instead (CI, 2026-12-03: SIGTERM while pcdm run read the new database's summary)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+    stopped = pytest.raises(pipeline.RunStopped, match="stopped by SIGTERM")
+    with stopped, pipeline.stopping_on_signals(), duckdb.connect() as con:
+        timer.start()
+        con.sql("select sum(hash(i)) from range(100000000000) as t (i)").fetchall()
+    # an error of its own, with no signal, stays that error
+    with pytest.raises(duckdb.Error), pipeline.stopping_on_signals(), duckdb.connect() as con:
+        con.sql("select * from no_such_table").fetchall()
 
 
 def test_a_full_disk_while_exporting_keeps_the_last_good_files(good: Published, monkeypatch):
