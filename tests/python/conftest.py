@@ -72,7 +72,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # scripts/test.sh runs the suite on two workers (pytest-xdist, `-n 2`). A test module's builds are
 # made once, on the worker that runs the module (a module is one unit of work, as with xdist's
-# `--dist loadfile`), and the modules that read county_build are one unit together. The units go
+# `--dist loadfile`); the modules that read county_build are one unit together, and so are those
+# that read delivered_run (else each worker would build it). The units go
 # out in the order of LONGEST_FIRST (from `--durations`), so that both workers end at about the
 # same time. (xdist's own `--dist loadgroup` does not group with pytest 9.2: it renames items by an
 # attribute pytest no longer reads.)
@@ -84,10 +85,9 @@ COUNTY_BUILD_MODULES = {
 }
 LONGEST_FIRST = [
     "test_engines",
-    "test_fail_safe",
+    "delivered_run",
     "test_nightly",
     "county_build",
-    "test_quality_gate",
     "test_omop_input",
     "test_segmentation_rules",
     "test_end_to_end_fixture",
@@ -96,10 +96,15 @@ LONGEST_FIRST = [
 ]
 
 
+DELIVERED_RUN_MODULES = {"test_fail_safe", "test_quality_gate"}
+
+
 def worker_group(nodeid: str) -> str:
-    """The unit of work a test belongs to: its module's, or county_build's."""
+    """The unit of work a test belongs to: its module's, county_build's or delivered_run's."""
     module = Path(nodeid.split("::")[0]).stem
-    return "county_build" if module in COUNTY_BUILD_MODULES else module
+    if module in COUNTY_BUILD_MODULES:
+        return "county_build"
+    return "delivered_run" if module in DELIVERED_RUN_MODULES else module
 
 
 def group_rank(group: str) -> int:
