@@ -72,16 +72,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # scripts/test.sh runs the suite on two workers (pytest-xdist, `-n 2`). A test module's builds are
 # made once, on the worker that runs the module (a module is one unit of work, as with xdist's
-# `--dist loadfile`); the modules that read county_build are one unit together, and so are those
-# that read delivered_run (else each worker would build it). The units go
+# `--dist loadfile`); the modules that share a session build (county_build, delivered_run) are one
+# unit together (SHARED_BUILDS: else each worker would make it). The units go
 # out in the order of LONGEST_FIRST (from `--durations`), so that both workers end at about the
 # same time. (xdist's own `--dist loadgroup` does not group with pytest 9.2: it renames items by an
 # attribute pytest no longer reads.)
-COUNTY_BUILD_MODULES = {
-    "test_end_to_end_generated",
-    "test_powerbi_project",
-    "test_report",
-    "test_report_browser",
+SHARED_BUILDS = {  # module: the session fixture it shares with the others of its unit
+    "test_end_to_end_generated": "county_build",
+    "test_powerbi_project": "county_build",
+    "test_report": "county_build",
+    "test_report_browser": "county_build",
+    "test_fail_safe": "delivered_run",
+    "test_quality_gate": "delivered_run",
 }
 LONGEST_FIRST = [
     "test_engines",
@@ -96,15 +98,10 @@ LONGEST_FIRST = [
 ]
 
 
-DELIVERED_RUN_MODULES = {"test_fail_safe", "test_quality_gate"}
-
-
 def worker_group(nodeid: str) -> str:
-    """The unit of work a test belongs to: its module's, county_build's or delivered_run's."""
+    """The unit of work a test belongs to: the build its module shares, or its module's."""
     module = Path(nodeid.split("::")[0]).stem
-    if module in COUNTY_BUILD_MODULES:
-        return "county_build"
-    return "delivered_run" if module in DELIVERED_RUN_MODULES else module
+    return SHARED_BUILDS.get(module, module)
 
 
 def group_rank(group: str) -> int:
