@@ -12,8 +12,10 @@ parse gets them). Reads one request per line on stdin, a JSON object
 runs it with dbt's output on stdout, closes dbt-duckdb's database (so that another process, the
 disclosure control or the gate, can open the file), and writes the line `DONE <exit code>` (0 done,
 1 a node failed, 2 dbt stopped with an error). `"args": null` only parses the project, ahead of
-the first command. A SIGINT stops the running command and the worker
-(exit 130); SIGTERM ends it as it ends dbt. The worker ends at the end of stdin.
+the first command. `"docs_on": FILE` generates the offline report's dbt docs, with the dbt flags
+`"args"`, on that saved parse of the project (pcdm.report.dbt_docs.generate: a parse holds no
+compiled SQL, while the session's manifest holds the build's). A SIGINT stops the running command
+and the worker (exit 130); SIGTERM ends it as it ends dbt. The worker ends at the end of stdin.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import gc
 import json
 import os
 import sys
+from pathlib import Path
 
 DONE = "\x1e pcdm-dbt-worker DONE"
 
@@ -48,7 +51,12 @@ def main(common: list[str]) -> int:
         request = json.loads(line)
         os.environ.update(request["env"])
         code = None
-        if manifest is None:
+        if "docs_on" in request:  # the offline report's docs, on a parse of their own
+            from pcdm.report.dbt_docs import generate
+
+            saved = request["docs_on"]
+            code = generate(request["args"], None if saved is None else Path(saved))
+        elif manifest is None:
             parsed = dbtRunner().invoke(["parse", *common])
             if parsed.success:
                 manifest = parsed.result

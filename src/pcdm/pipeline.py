@@ -288,10 +288,12 @@ def run_dbt(
     quiet: bool = False,
     program: list[str] | None = None,
     session: DbtSession | None = None,
+    docs_on: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the target, its output streamed to stdout (or, quiet, captured);
     program: what runs it (default the dbt executable); session: the dbt process of the target's
-    build to run it in (default a process of its own).
+    build to run it in (default a process of its own); docs_on, with a session: the command is
+    the offline report's dbt docs on this saved parse (DbtSession.docs), args their flags.
 
     Raises PipelineError whose first line names the failing dbt node and its message (or dbt's
     error, e.g. a raw contract violation), and RunStopped when a signal stopped it."""
@@ -299,7 +301,9 @@ def run_dbt(
     command, env = dbt_command(
         args, target, project_dir=project_dir, command_id=command_id, program=program
     )
-    if session is not None:
+    if session is not None and docs_on is not None:
+        returncode, lines, errors = session.docs(command[1:], docs_on, env, quiet)
+    elif session is not None:
         dbt_args = command[1:]
         returncode, lines, errors = session.run(dbt_args, dbt_args[len(args) :], env, quiet)
     else:
@@ -411,12 +415,27 @@ class DbtSession:
     ) -> tuple[int, list[str], str]:
         """One dbt command in the worker (common: its flags that every command of the session
         shares): its exit code, output lines and error output."""
-        from pcdm.dbt_worker import DONE
-
         if self.process is None:
             self._start(common, env)
         elif common != self.process.args[3:]:
             raise ValueError("a dbt session runs the commands of one target, with the same vars")
+        return self._request({"args": args}, env, quiet)
+
+    def docs(
+        self, flags: list[str], parsed: Path, env: dict[str, str], quiet: bool
+    ) -> tuple[int, list[str], str]:
+        """The offline report's dbt docs in the worker, where dbt is loaded already
+        (pcdm.report.dbt_docs.generate with these dbt flags, on the saved parse `parsed`, or a
+        fresh one if it does not load), after the build's commands. As run()."""
+        if self.process is None:
+            self._start(flags, env)
+        return self._request({"args": flags, "docs_on": str(parsed)}, env, quiet)
+
+    def _request(
+        self, request: dict[str, object], env: dict[str, str], quiet: bool
+    ) -> tuple[int, list[str], str]:
+        from pcdm.dbt_worker import DONE
+
         process = self.process
         changed = {name: value for name, value in env.items() if os.environ.get(name) != value}
         start = self.stderr.seek(0, os.SEEK_END)
@@ -426,7 +445,7 @@ class DbtSession:
             if self.parsing:  # its outcome: the worker parses again if it failed
                 self.parsing = False
                 _stream(process.stdout, lines, quiet, until=DONE)
-            process.stdin.write(json.dumps({"args": args, "env": changed}))
+            process.stdin.write(json.dumps({**request, "env": changed}))
             process.stdin.write("\n")
             process.stdin.flush()
             done = _stream(process.stdout, lines, quiet, until=DONE)

@@ -608,10 +608,11 @@ def write_report(
     report_dir: Path,
     dbt_docs: bool = True,
     parsed: Path | None = None,
+    session: pipeline.DbtSession | None = None,
 ) -> Path | None:
     """The offline web report (with the dbt docs, generated in a temporary folder on `parsed`, the
-    build's saved parse of the project, or else on a fresh parse): its index.html, or None when it
-    could not be written (the message says why)."""
+    build's saved parse of the project, in the build's dbt session when given, or else on a fresh
+    parse): its index.html, or None when it could not be written (the message says why)."""
     import tempfile
 
     from pcdm import report
@@ -621,7 +622,8 @@ def write_report(
         with tempfile.TemporaryDirectory(prefix="pcdm-dbt-docs-") as work:
             docs = None
             if dbt_docs:
-                docs = report.build_dbt_docs(target, Path(work), pipeline.ensure_salt(), parsed)
+                salt = pipeline.ensure_salt()
+                docs = report.build_dbt_docs(target, Path(work), salt, parsed, session)
             index = report.build_report(exports_dir, report_dir, dbt_docs=docs)
     except (report.ReportError, PipelineError) as error:
         fail(f"offline report NOT written: {error}")
@@ -743,6 +745,13 @@ def _build_and_publish(
     outcome: RunOutcome,
     session: pipeline.DbtSession | None = None,
 ) -> None:
+    """Build, gate, export, publish and report. On DuckDB every dbt command of the run (both
+    build steps and the report's docs) runs in one dbt session: the one given (which may have
+    parsed ahead) or one of its own."""
+    if session is None and target.engine == "duckdb":
+        with pipeline.DbtSession() as session:
+            _build_and_publish(settings, warehouse, target, outcome, session)
+        return
     if settings.omop_path is not None:
         outcome.step = "check_omop_readable"
         check_omop_readable(settings, target.raw_format)
@@ -773,7 +782,7 @@ def _build_and_publish(
     # the dbt docs on the project as this run's build parsed it (no second parse)
     parsed = target.dbt_target_path() / "partial_parse.msgpack"
     outcome.report = write_report(
-        published, settings.exports_folder, settings.report_folder, parsed=parsed
+        published, settings.exports_folder, settings.report_folder, parsed=parsed, session=session
     )
     if outcome.report is None:
         outcome.exit_code, outcome.cause = 1, "the offline report was not written"

@@ -89,7 +89,8 @@ def without_times(artifact: Path) -> dict:
 
 def test_the_dbt_docs_on_the_saved_parse_equal_those_of_a_fresh_parse(county_build, tmp_path):
     """`pcdm run` generates the dbt docs on the project as its build parsed it (dbt's saved
-    partial_parse.msgpack), not on a second parse: the docs are the same as a fresh parse's."""
+    partial_parse.msgpack), not on a second parse, in its dbt session's worker (a process of its
+    own without one): the docs are the same as a fresh parse's."""
     dbt_dir = county_build.manifest.parent
     build_vars = json.loads((dbt_dir / "run_results.json").read_text("utf-8"))["args"]["vars"]
     target = pipeline.DbtTarget(
@@ -99,14 +100,18 @@ def test_the_dbt_docs_on_the_saved_parse_equal_those_of_a_fresh_parse(county_bui
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PCDM_PSEUDONYM_SALT", county_build.salt)
-        saved = build_dbt_docs(
-            target, tmp_path / "saved", county_build.salt, dbt_dir / "partial_parse.msgpack"
-        )
+        parsed = dbt_dir / "partial_parse.msgpack"
+        saved = build_dbt_docs(target, tmp_path / "saved", county_build.salt, parsed)
+        with pipeline.DbtSession() as session:
+            in_session = build_dbt_docs(
+                target, tmp_path / "session", county_build.salt, parsed, session
+            )
+            assert session.process is not None  # made in the worker
         fresh = build_dbt_docs(target, tmp_path / "fresh", county_build.salt)
     for artifact in ("manifest.json", "catalog.json"):
-        assert without_times(saved.parent / artifact) == without_times(fresh.parent / artifact), (
-            artifact
-        )
+        expected = without_times(fresh.parent / artifact)
+        assert without_times(saved.parent / artifact) == expected, artifact
+        assert without_times(in_session.parent / artifact) == expected, artifact
     manifest = without_times(saved.parent / "manifest.json")
     assert len([node for node in manifest["nodes"] if node.startswith("model.")]) > 50
     assert not any(node.get("compiled_code") for node in manifest["nodes"].values())

@@ -325,12 +325,16 @@ def build_report(exports_dir: Path, out_dir: Path, *, dbt_docs: Path | None = No
     return out_dir / "index.html"
 
 
-def build_dbt_docs(target, work_dir: Path, salt: str, parsed: Path | None = None) -> Path:
+def build_dbt_docs(
+    target, work_dir: Path, salt: str, parsed: Path | None = None, session=None
+) -> Path:
     """`dbt docs generate --static` on a parse with no compiled SQL (so the pseudonym salt is not
     in it; checked): `parsed`, the build's saved parse of the project (dbt's partial_parse.msgpack,
     same vars and engine), or when None, unreadable or of another engine a fresh parse; without
     usage statistics (else the page loads a tracker script from a CDN), in one dbt process
-    (dbt_docs.py). Returns the one self-contained HTML file."""
+    (dbt_docs.py): the build's dbt session (pipeline.DbtSession, where dbt is loaded already) when
+    one is given and the saved parse is used, else a process of its own. Returns the one
+    self-contained HTML file."""
     from pcdm import pipeline
 
     docs_target = pipeline.DbtTarget(
@@ -341,12 +345,18 @@ def build_dbt_docs(target, work_dir: Path, salt: str, parsed: Path | None = None
         work_path=work_dir,
     )
     docs_target.dbt_target_path().mkdir(parents=True, exist_ok=True)
-    program = [sys.executable, "-m", "pcdm.report.dbt_docs"]
+    flags = ["--no-send-anonymous-usage-stats"]
     # the saved parse is of the build's engine (its adapter's macros and relations): used only
     # when the docs run on that engine (a server engine's run makes them on its DuckDB file)
     if parsed is not None and parsed.exists() and docs_target.engine == target.engine:
-        program += ["--parsed", str(parsed)]
-    pipeline.run_dbt(["--no-send-anonymous-usage-stats"], docs_target, quiet=True, program=program)
+        if session is not None:
+            pipeline.run_dbt(flags, docs_target, quiet=True, session=session, docs_on=parsed)
+        else:
+            program = [sys.executable, "-m", "pcdm.report.dbt_docs", "--parsed", str(parsed)]
+            pipeline.run_dbt(flags, docs_target, quiet=True, program=program)
+    else:
+        program = [sys.executable, "-m", "pcdm.report.dbt_docs"]
+        pipeline.run_dbt(flags, docs_target, quiet=True, program=program)
     page = docs_target.dbt_target_path() / "static_index.html"
     if salt and salt in page.read_text(encoding="utf-8"):
         raise ReportError(f"{page} holds the pseudonym salt: not copied into the report")

@@ -1,6 +1,7 @@
 """`python -m pcdm.report.dbt_docs [--parsed FILE] <dbt flags>`: the dbt docs of the offline report
 in one dbt process: `dbt docs generate --static --no-compile` on a parsed project that holds no
-compiled SQL, which dbt's programmatic runner takes as a manifest:
+compiled SQL, which dbt's programmatic runner takes as a manifest (`generate`; a run on DuckDB
+runs it in the worker of its dbt session, pcdm.dbt_worker, where dbt is loaded already):
 
 - `--parsed FILE`: the run's own build parsed the project already and saved it (dbt's
   partial_parse.msgpack, written before anything is compiled): it is loaded, instead of parsing the
@@ -40,24 +41,33 @@ def write_manifest(manifest, target_path: Path) -> None:
     manifest.write(str(target_path / "manifest.json"))
 
 
-def main(argv: list[str]) -> int:
+DOCS = ["docs", "generate", "--static", "--no-compile"]
+
+
+def generate(flags: list[str], parsed: Path | None) -> int:
+    """The docs with these dbt flags (`--vars`, `--target-path`, ...), on the saved parse `parsed`
+    or, when None or it does not load, on a fresh parse: 0 when they were generated. Runs in this
+    process, or in the worker of a run's dbt session (pcdm.dbt_worker), where dbt is loaded
+    already."""
     from dbt.cli.main import dbtRunner
 
-    manifest = None
-    if argv[:1] == ["--parsed"]:
-        manifest = saved_manifest(Path(argv[1]))
-        argv = argv[2:]
-        if manifest is not None:
-            write_manifest(manifest, Path(argv[argv.index("--target-path") + 1]))
-    if manifest is None:
-        parsed = dbtRunner().invoke(["parse", "--no-partial-parse", *argv])
-        if not parsed.success:
+    manifest = None if parsed is None else saved_manifest(parsed)
+    if manifest is not None:
+        write_manifest(manifest, Path(flags[flags.index("--target-path") + 1]))
+    else:
+        fresh = dbtRunner().invoke(["parse", "--no-partial-parse", *flags])
+        if not fresh.success:
             return 1
-        manifest = parsed.result
-    generated = dbtRunner(manifest=manifest).invoke(
-        ["docs", "generate", "--static", "--no-compile", *argv]
-    )
+        manifest = fresh.result
+    generated = dbtRunner(manifest=manifest).invoke([*DOCS, *flags])
     return 0 if generated.success else 1
+
+
+def main(argv: list[str]) -> int:
+    parsed = None
+    if argv[:1] == ["--parsed"]:
+        parsed, argv = Path(argv[1]), argv[2:]
+    return generate(argv, parsed)
 
 
 if __name__ == "__main__":
